@@ -1,0 +1,95 @@
+"""The book's figure conventions.
+
+* one colour per condition (:func:`condition_colors`),
+* simulation drawn solid, theory dashed (:func:`plot_sim_and_theory`),
+* axes always labelled.
+
+Matplotlib is imported lazily so that the numerical modules do not need it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "SIM_STYLE",
+    "THEORY_STYLE",
+    "use_book_style",
+    "condition_colors",
+    "plot_sim_and_theory",
+    "add_style_legend",
+]
+
+#: Line style of simulated (trained) quantities.
+SIM_STYLE = {"linestyle": "-", "linewidth": 2.0, "alpha": 0.85}
+#: Line style of theoretical predictions.
+THEORY_STYLE = {"linestyle": "--", "linewidth": 1.6, "color": "k", "alpha": 0.9}
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib defaults (font sizes, grid, figure size)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (7.0, 3.4),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+            "legend.fontsize": 8,
+            "legend.frameon": False,
+        }
+    )
+
+
+def condition_colors(n: int, cmap: str = "viridis"):
+    """``n`` distinct colours, one per condition, sampled from ``cmap``."""
+    import matplotlib.pyplot as plt
+
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    cm = plt.get_cmap(cmap)
+    return [cm(x) for x in np.linspace(0.05, 0.85, n)] if n > 1 else [cm(0.3)]
+
+
+def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_x=None):
+    """Draw a simulated curve (solid) and, optionally, its theory (dashed) in one colour.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x : array_like
+        Abscissa of the simulation (e.g. training time).
+    sim : array_like
+        Simulated values.
+    theory : array_like or float, optional
+        Theoretical values on ``theory_x`` (default ``x``); a scalar draws a
+        horizontal dashed line (e.g. a fixed point).
+    color, label : optional
+        Colour shared by both curves and the legend label of the simulation.
+    """
+    (line,) = ax.plot(x, sim, color=color, label=label, **SIM_STYLE)
+    if theory is not None:
+        style = dict(THEORY_STYLE, color=line.get_color())
+        if np.ndim(theory) == 0:
+            ax.axhline(float(theory), **style)
+        else:
+            ax.plot(x if theory_x is None else theory_x, theory, **style)
+    return line
+
+
+def add_style_legend(ax, sim_label: str = "simulation", theory_label: str = "theory", **kwargs):
+    """Add a legend entry explaining solid = simulation, dashed = theory."""
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [
+        Line2D([], [], color="0.3", **{k: v for k, v in SIM_STYLE.items() if k != "alpha"}),
+        Line2D([], [], **dict(THEORY_STYLE, color="0.3")),
+    ]
+    labels += [sim_label, theory_label]
+    return ax.legend(handles, labels, **kwargs)

@@ -1,0 +1,231 @@
+"""Tasks: singular-value profiles, exactly whitened data and correlations.
+
+A *task* in this book is a set of input trajectories ``X`` (shape ``(P, T, Nx)``)
+and one target per trajectory ``Y`` (shape ``(P, Ny)``).  Under the book's
+conventions (sample-mean correlations, inputs whitened exactly over
+time x input dimension) the loss depends on the data only through the
+input-output correlations ``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ``, which
+:func:`make_task` builds to equal ``U diag(S[t]) Vᵀ`` exactly (Assumptions 1-2
+of the paper).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_finite_array, check_finite_scalar, check_positive_int
+
+__all__ = [
+    "TASK_KINDS",
+    "Task",
+    "task_singular_values",
+    "whiten",
+    "random_orthonormal",
+    "make_task",
+    "correlations",
+]
+
+#: Names of the temporal profiles f(λ, t) understood by :func:`task_singular_values`.
+TASK_KINDS = ("constant", "inverse_exponential", "exponential")
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in TASK_KINDS:
+        raise ValueError(f"unknown task kind {kind!r}; expected one of {', '.join(TASK_KINDS)}")
+    return kind
+
+
+def task_singular_values(kind: str, T: int, delta=1.0, lam=1.0) -> np.ndarray:
+    """Singular values ``s_t = δ f(λ, t)`` for ``t = 1, ..., T``.
+
+    Parameters
+    ----------
+    kind : {"constant", "inverse_exponential", "exponential"}
+        Temporal profile: ``f = 1``, ``f = λ^(T-t)`` or ``f = λ^t``.
+    T : int
+        Trajectory length, ``T >= 1``.
+    delta, lam : float or array_like
+        Scale δ and dynamics λ.  Arrays broadcast against each other; the
+        result then has shape ``broadcast(delta, lam).shape + (T,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., T)``; entry ``[..., t-1]`` is ``s_t``.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind``, ``T < 1`` or non-finite ``delta``/``lam``.
+    """
+    _check_kind(kind)
+    T = check_positive_int(T, "T")
+    delta = as_finite_array(delta, "delta")
+    lam = as_finite_array(lam, "lam")
+    t = np.arange(1, T + 1, dtype=float)
+    d = delta[..., None]
+    l = lam[..., None]
+    if kind == "constant":
+        f = np.ones(np.broadcast_shapes(l.shape, t.shape))
+    elif kind == "inverse_exponential":
+        f = l ** (T - t)
+    else:
+        f = l**t
+    return d * f
+
+
+def whiten(Z) -> np.ndarray:
+    """Whiten the rows of ``Z`` exactly: ``(1/P) Z'ᵀ Z' = I``.
+
+    Uses the symmetric (ZCA) whitening ``Z' = Z (ZᵀZ/P)^(-1/2)``, computed
+    from the thin SVD ``Z = Q Σ Wᵀ`` as ``Z' = sqrt(P) Q Wᵀ``.  Correlations
+    are sample means, not covariances: ``Z`` is not centred.
+
+    Parameters
+    ----------
+    Z : array_like, shape (P, D)
+        ``P`` samples of dimension ``D``; needs ``P >= D`` and full column rank.
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, D)
+
+    Raises
+    ------
+    ValueError
+        ``Z`` not 2-D, ``P < D``, non-finite entries, or rank-deficient ``Z``.
+    """
+    Z = as_finite_array(Z, "Z", ndim=2)
+    P, D = Z.shape
+    if P < D:
+        raise ValueError(f"cannot whiten: need at least as many samples as dimensions, got P={P} < D={D}")
+    Q, sig, Wt = np.linalg.svd(Z, full_matrices=False)
+    if sig.size == 0 or sig[-1] <= sig[0] * max(P, D) * np.finfo(float).eps:
+        raise ValueError("cannot whiten: Z is rank-deficient (its columns are linearly dependent)")
+    return np.sqrt(P) * Q @ Wt
+
+
+def random_orthonormal(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """An ``(n, k)`` matrix with orthonormal columns, Haar-distributed."""
+    n = check_positive_int(n, "n")
+    k = check_positive_int(k, "k")
+    if k > n:
+        raise ValueError(f"cannot have {k} orthonormal columns in dimension {n}")
+    G = rng.standard_normal((n, k))
+    Q, Rm = np.linalg.qr(G)
+    return Q * np.sign(np.diag(Rm))
+
+
+@dataclass(frozen=True)
+class Task:
+    """A whitened input-output task satisfying Assumptions 1-2.
+
+    Attributes
+    ----------
+    X : ndarray, shape (P, T, Nx)
+        Inputs, whitened exactly over (time x input dimension).
+    Y : ndarray, shape (P, Ny)
+        Targets ``y_p = Σ_t U diag(S[t]) Vᵀ x_{p,t}``.
+    U : ndarray, shape (Ny, K)
+        Output singular vectors (orthonormal columns).
+    V : ndarray, shape (Nx, K)
+        Input singular vectors (orthonormal columns).
+    S : ndarray, shape (T, K)
+        ``S[t-1, α] = s_{α,t}``, the singular values at input time ``t``.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    U: np.ndarray
+    V: np.ndarray
+    S: np.ndarray
+
+    @property
+    def P(self) -> int:
+        """Number of trajectories."""
+        return self.X.shape[0]
+
+    @property
+    def T(self) -> int:
+        """Trajectory length."""
+        return self.X.shape[1]
+
+    @property
+    def K(self) -> int:
+        """Number of singular dimensions (modes)."""
+        return self.S.shape[1]
+
+    @property
+    def s(self) -> np.ndarray:
+        """Singular values per mode, shape ``(K, T)`` (the layout of :mod:`lrnn_utils.theory`)."""
+        return self.S.T
+
+
+def make_task(S, P: int, rng: np.random.Generator, n_in: int | None = None, n_out: int | None = None) -> Task:
+    """Build a task whose correlations are exactly ``U diag(S[t]) Vᵀ``.
+
+    Parameters
+    ----------
+    S : array_like, shape (T, K)
+        Singular values per input time step and singular dimension.  A 1-D
+        array of length ``T`` is read as a single mode (``K = 1``).
+    P : int
+        Number of trajectories; at least ``T * n_in`` (exact whitening).
+    rng : numpy.random.Generator
+        Source of randomness (inputs and singular vectors).
+    n_in, n_out : int, optional
+        Input and output dimensions ``Nx``, ``Ny`` (default ``K``; each must be ``>= K``).
+
+    Returns
+    -------
+    Task
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, non-finite ``S``, ``P < T * n_in``, or ``n_in``/``n_out < K``.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)")
+    S = as_finite_array(S, "S")
+    if S.ndim == 1:
+        S = S[:, None]
+    if S.ndim != 2:
+        raise ValueError(f"S must have shape (T, K), got shape {S.shape}")
+    T, K = S.shape
+    if T < 1 or K < 1:
+        raise ValueError(f"S must have T >= 1 and K >= 1, got shape {S.shape}")
+    n_in = K if n_in is None else check_positive_int(n_in, "n_in")
+    n_out = K if n_out is None else check_positive_int(n_out, "n_out")
+    if n_in < K or n_out < K:
+        raise ValueError(f"n_in and n_out must be >= K={K}, got n_in={n_in}, n_out={n_out}")
+    P = check_positive_int(P, "P")
+    if P < T * n_in:
+        raise ValueError(f"P={P} is too small to whiten exactly over time x input dimension: need P >= T*n_in = {T * n_in}")
+    X = whiten(rng.standard_normal((P, T * n_in))).reshape(P, T, n_in)
+    U = random_orthonormal(n_out, K, rng)
+    V = random_orthonormal(n_in, K, rng)
+    # y_p = Σ_t U diag(S_t) Vᵀ x_{p,t}
+    Y = np.einsum("ok,tk,ik,pti->po", U, S, V, X)
+    return Task(X=X, Y=Y, U=U, V=V, S=S)
+
+
+def correlations(X, Y) -> np.ndarray:
+    """Input-output correlations ``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ``.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, T, Nx)
+    Y : array_like, shape (P, Ny)
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, Ny, Nx)
+    """
+    X = as_finite_array(X, "X", ndim=3)
+    Y = as_finite_array(Y, "Y", ndim=2)
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}")
+    return np.einsum("po,pti->toi", Y, X) / X.shape[0]

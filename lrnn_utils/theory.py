@@ -1,0 +1,312 @@
+"""Mode dynamics of the aligned linear RNN (paper Sec. 3, App. B, C, F).
+
+Under Assumptions 1-3 every singular dimension α evolves independently with
+three scalars ``a`` (input), ``b`` (recurrent) and ``c`` (output).  With
+``s_i`` the task's singular value at input time ``i`` and τ = 1:
+
+* energy (Lemma 3.1, eq 8):   ``E = ½ Σ_{i=1}^T (s_i − c b^{T−i} a)²``
+* gradient flow (eqs 5-7):     ``ȧ = −∂E/∂a``, ``ḃ = −∂E/∂b``, ``ċ = −∂E/∂c``
+
+Every function broadcasts: ``s`` has shape ``(..., T)`` and ``a, b, c`` broadcast
+against ``s.shape[:-1]``, so many modes or whole parameter grids are handled at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import (
+    as_finite_array,
+    check_diverged,
+    check_finite_scalar,
+    check_positive_int,
+    record_steps,
+)
+from .tasks import _check_kind, task_singular_values
+
+__all__ = [
+    "energy",
+    "mode_gradients",
+    "ModeTrajectory",
+    "simulate_modes",
+    "global_solution",
+    "u_closed_form",
+    "extrapolation_loss",
+]
+
+
+def _prepare(a, b, c, s):
+    s = as_finite_array(s, "s", min_ndim=1)
+    if s.shape[-1] < 1:
+        raise ValueError("s must have at least one time step (T >= 1) in its last axis")
+    a = as_finite_array(a, "a")
+    b = as_finite_array(b, "b")
+    c = as_finite_array(c, "c")
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape, c.shape, s.shape[:-1])
+    except ValueError as exc:
+        raise ValueError(
+            f"a {a.shape}, b {b.shape}, c {c.shape} must broadcast against s.shape[:-1] = {s.shape[:-1]}"
+        ) from exc
+    return a, b, c, s, shape
+
+
+def _powers(b, T):
+    """``b^{T-i}`` and ``(T-i) b^{T-i-1}`` for i = 1..T, shape ``b.shape + (T,)``."""
+    k = np.arange(T - 1, -1, -1, dtype=float)  # T - i
+    bb = np.asarray(b, dtype=float)[..., None]
+    pw = bb**k
+    dpw = k * bb ** np.maximum(k - 1, 0)  # derivative; the k = 0 term is exactly 0
+    return pw, dpw
+
+
+def _residual(a, b, c, s):
+    pw, dpw = _powers(b, s.shape[-1])
+    r = s - (c * a)[..., None] * pw
+    return r, pw, dpw
+
+
+def energy(a, b, c, s) -> np.ndarray:
+    """Energy ``E = ½ Σ_{i=1}^T (s_i − c b^{T−i} a)²`` of each mode (eq 8, τ = 1).
+
+    Parameters
+    ----------
+    a, b, c : float or array_like
+        Mode values, broadcasting against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+        Singular values ``s_1 .. s_T`` in the last axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``broadcast(a, b, c, s[..., 0])``.
+    """
+    a, b, c, s, _ = _prepare(a, b, c, s)
+    r, _, _ = _residual(a, b, c, s)
+    return 0.5 * np.sum(r**2, axis=-1)
+
+
+def _flows(a, b, c, s):
+    r, pw, dpw = _residual(a, b, c, s)
+    da = c * np.sum(pw * r, axis=-1)
+    db = (c * a) * np.sum(dpw * r, axis=-1)
+    dc = a * np.sum(pw * r, axis=-1)
+    return da, db, dc
+
+
+def mode_gradients(a, b, c, s):
+    """Right-hand sides of the mode equations (5)-(7) with τ = 1.
+
+    ``ȧ = Σ_i c b^{T−i} (s_i − c b^{T−i} a)``,
+    ``ḃ = Σ_i (T−i) c a b^{T−i−1} (s_i − c b^{T−i} a)``,
+    ``ċ = Σ_i a b^{T−i} (s_i − c b^{T−i} a)``; these equal ``−∂E/∂(a, b, c)``.
+
+    Returns
+    -------
+    (da, db, dc) : tuple of numpy.ndarray
+        Each of shape ``broadcast(a, b, c, s[..., 0])``.
+    """
+    a, b, c, s, shape = _prepare(a, b, c, s)
+    return tuple(np.broadcast_to(x, shape).copy() for x in _flows(a, b, c, s))
+
+
+@dataclass(frozen=True)
+class ModeTrajectory:
+    """Recorded Euler trajectory of the mode equations.
+
+    Attributes
+    ----------
+    steps : ndarray, shape (n,)
+        Update-step index of each record (0 = initial condition).
+    a, b, c : ndarray, shape (n,) + mode shape
+        Mode values at each record.
+    energy : ndarray, shape (n,) + mode shape
+        Energy (eq 8) at each record.
+    """
+
+    steps: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    energy: np.ndarray
+
+    @property
+    def u(self) -> np.ndarray:
+        """The input-output product ``u = a c``."""
+        return self.a * self.c
+
+
+def simulate_modes(a0, b0, c0, s, lr: float, steps: int, record_every: int = 1) -> ModeTrajectory:
+    """Euler-integrate the mode equations: ``x ← x + lr · ẋ`` for x in (a, b, c).
+
+    With the book's conventions this is exactly full-matrix gradient descent
+    with learning rate ``lr`` on aligned weights (see :func:`lrnn_utils.model.train`).
+
+    Parameters
+    ----------
+    a0, b0, c0 : float or array_like
+        Initial values; broadcast against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+        Singular values per mode.
+    lr : float
+        Step size (learning rate) > 0.
+    steps : int
+        Number of Euler steps (``>= 0``).
+    record_every : int, default 1
+        Record every ``record_every`` steps (step 0 and the last step always).
+
+    Returns
+    -------
+    ModeTrajectory
+
+    Raises
+    ------
+    TrainingDivergedError
+        If any mode becomes non-finite or exceeds 1e150 (the message names the step).
+    """
+    a, b, c, s, shape = _prepare(a0, b0, c0, s)
+    lr = check_finite_scalar(lr, "lr", positive=True)
+    rec = record_steps(steps, record_every)
+    n = rec.size
+    a = np.broadcast_to(a, shape).astype(float)
+    b = np.broadcast_to(b, shape).astype(float)
+    c = np.broadcast_to(c, shape).astype(float)
+    out = {k: np.empty((n,) + shape) for k in ("a", "b", "c", "E")}
+    j = 0
+    hint = "try a smaller learning rate"
+    for step in range(int(rec[-1]) + 1):
+        if rec[j] == step:
+            out["a"][j], out["b"][j], out["c"][j] = a, b, c
+            with np.errstate(over="ignore", invalid="ignore"):
+                out["E"][j] = 0.5 * np.sum(_residual(a, b, c, s)[0] ** 2, axis=-1)
+            j += 1
+        if step == rec[-1]:
+            break
+        with np.errstate(over="ignore", invalid="ignore"):
+            da, db, dc = _flows(a, b, c, s)
+            a, b, c = a + lr * da, b + lr * db, c + lr * dc
+        check_diverged(step + 1, hint, a=a, b=b, c=c)
+    return ModeTrajectory(steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"])
+
+
+def global_solution(kind: str, delta, lam, T: int):
+    """Zero-loss solution ``(b*, (ac)*)`` of a task ``s_t = δ f(λ, t)`` (paper Sec. 3.3).
+
+    * constant, ``f = 1``:                ``b* = 1``,   ``(ac)* = δ``
+    * inverse exponential, ``f = λ^{T−t}``: ``b* = λ``,   ``(ac)* = δ``
+    * exponential, ``f = λ^t``:           ``b* = 1/λ``, ``(ac)* = δ λ^T``
+
+    For ``T = 1`` only the product matters (``b`` is then free); the formulas
+    above are returned unchanged.
+
+    Returns
+    -------
+    (b_star, ac_star) : tuple of numpy.ndarray
+        Broadcast shape of ``delta`` and ``lam``.
+
+    Raises
+    ------
+    ValueError
+        Unknown kind, ``T < 1``, non-finite input, or ``lam == 0`` for the exponential kind.
+    """
+    _check_kind(kind)
+    T = check_positive_int(T, "T")
+    delta = as_finite_array(delta, "delta")
+    lam = as_finite_array(lam, "lam")
+    delta, lam = np.broadcast_arrays(delta, lam)
+    if kind == "constant":
+        return np.ones_like(lam), delta.copy()
+    if kind == "inverse_exponential":
+        return lam.copy(), delta.copy()
+    if np.any(lam == 0):
+        raise ValueError("the exponential task with lam = 0 has no zero-loss solution (b* = 1/lam)")
+    return 1.0 / lam, delta * lam**T
+
+
+def u_closed_form(t, u0, b, s, tau: float = 1.0) -> np.ndarray:
+    """Closed-form ``u(t) = a(t) c(t)`` for balanced modes (a = c) with ``b`` frozen (eq 47).
+
+    The flow ``τ u̇ = 2u (S₁ − S₂ u)`` with ``S₁ = Σ_i b^{T−i} s_i`` and
+    ``S₂ = Σ_i b^{2(T−i)}`` is logistic, with solution
+
+    ``u(t) = S₁ / (S₂ + (S₁/u₀ − S₂) e^{−2 S₁ t/τ})``  (eq 47 rearranged),
+
+    and ``u(t) = u₀ / (1 + 2 S₂ u₀ t/τ)`` when ``S₁ = 0``.
+
+    Parameters
+    ----------
+    t : float or array_like
+        Training time(s) ``>= 0`` (for Euler steps of size η, ``t = η · step``).
+    u0 : float or array_like
+        Initial product ``u(0) = a(0)² > 0``.
+    b : float or array_like
+        Frozen recurrent mode.
+    s : array_like, shape (..., T)
+        Singular values of the mode(s).
+    tau : float, default 1
+        Time constant.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``t``, ``u0``, ``b`` and ``s[..., 0]`` broadcast together.
+    """
+    t = as_finite_array(t, "t")
+    if np.any(t < 0):
+        raise ValueError("t must be >= 0")
+    u0 = as_finite_array(u0, "u0")
+    if np.any(u0 <= 0):
+        raise ValueError("u0 must be > 0 (a balanced mode has u = a² > 0)")
+    s = as_finite_array(s, "s", min_ndim=1)
+    if s.shape[-1] < 1:
+        raise ValueError("s must have at least one time step (T >= 1)")
+    b = as_finite_array(b, "b")
+    tau = check_finite_scalar(tau, "tau", positive=True)
+    pw, _ = _powers(b, s.shape[-1])
+    S1 = np.sum(pw * s, axis=-1)
+    S2 = np.sum(pw**2, axis=-1)
+    t, u0, S1, S2 = np.broadcast_arrays(t, u0, S1, S2)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        x = 2.0 * S1 * t / tau
+        # S1 > 0: e^{-x} decays, use u = S1 / (S2 + (S1/u0 - S2) e^{-x});
+        # S1 < 0: e^{x} decays, use u = S1 e^{x} / (S1/u0 - S2 + S2 e^{x}).
+        pos = S1 / (S2 + (S1 / u0 - S2) * np.exp(-x))
+        neg = S1 * np.exp(x) / (S1 / u0 - S2 + S2 * np.exp(x))
+        zero = u0 / (1.0 + 2.0 * S2 * u0 * t / tau)
+        u = np.where(S1 > 0, pos, np.where(S1 < 0, neg, zero))
+    return u
+
+
+def extrapolation_loss(kind: str, delta, lam, T_train: int, T_test):
+    """Energy of the zero-loss solution for ``T_train`` on the same task at length ``T_test``.
+
+    The trained mode ``(b*, u*) = global_solution(kind, δ, λ, T_train)`` is
+    evaluated on ``s_t = δ f(λ, t)``, ``t = 1..T_test``:
+    ``E = ½ Σ_{i=1}^{T_test} (s_i − u* b*^{T_test − i})²``.
+
+    Parameters
+    ----------
+    kind : str
+    delta, lam : float or array_like
+        Broadcast together.
+    T_train : int
+    T_test : int or array_like of int
+        One or many test lengths.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``T_test.shape + broadcast(delta, lam).shape``.
+    """
+    T_train = check_positive_int(T_train, "T_train")
+    b_star, u_star = global_solution(kind, delta, lam, T_train)
+    T_arr = np.asarray(T_test)
+    flat = [check_positive_int(int(v) if float(v).is_integer() else v, "T_test") for v in T_arr.ravel()]
+    out = np.empty((len(flat),) + b_star.shape)
+    for j, Tt in enumerate(flat):
+        s = task_singular_values(kind, Tt, delta, lam)
+        s = np.broadcast_to(s, b_star.shape + (Tt,))
+        out[j] = energy(u_star, b_star, 1.0, s)
+    return out.reshape(T_arr.shape + b_star.shape)
