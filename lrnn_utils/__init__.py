@@ -9,12 +9,38 @@ model
     aligned initialisation and mode read-out.
 theory
     Mode equations, energy, closed forms and zero-loss solutions.
+correlation_form
+    The loss and its gradients through the input-output correlations (whitened inputs).
 plotting
     The book's figure conventions (theory dashed, simulation solid).
+
+Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
+``learning_speed`` (ch. 3), ``stability`` (ch. 4).
 """
 
-from . import model, plotting, tasks, theory
+from . import (
+    correlation_form,
+    decoupling,
+    learning_speed,
+    model,
+    plotting,
+    stability,
+    tasks,
+    theory,
+    unrolled,
+)
 from ._validation import TrainingDivergedError
 
-__all__ = ["tasks", "model", "theory", "plotting", "TrainingDivergedError"]
+__all__ = [
+    "tasks",
+    "model",
+    "theory",
+    "correlation_form",
+    "plotting",
+    "unrolled",
+    "decoupling",
+    "learning_speed",
+    "stability",
+    "TrainingDivergedError",
+]
 __version__ = "0.1.0"

@@ -53,7 +53,7 @@ def condition_colors(n: int, cmap: str = "viridis"):
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     cm = plt.get_cmap(cmap)
-    return [cm(x) for x in np.linspace(0.05, 0.85, n)] if n > 1 else [cm(0.3)]
+    return [cm(x) for x in np.linspace(0.0, 0.78, n)] if n > 1 else [cm(0.3)]
 
 
 def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_x=None):

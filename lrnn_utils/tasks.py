@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_finite_array, check_finite_scalar, check_positive_int
+from ._validation import as_finite_array, check_positive_int
 
 __all__ = [
     "TASK_KINDS",
@@ -25,6 +25,7 @@ __all__ = [
     "random_orthonormal",
     "make_task",
     "correlations",
+    "correlations_from_svd",
 ]
 
 #: Names of the temporal profiles f(λ, t) understood by :func:`task_singular_values`.
@@ -208,7 +209,7 @@ def make_task(S, P: int, rng: np.random.Generator, n_in: int | None = None, n_ou
     U = random_orthonormal(n_out, K, rng)
     V = random_orthonormal(n_in, K, rng)
     # y_p = Σ_t U diag(S_t) Vᵀ x_{p,t}
-    Y = np.einsum("ok,tk,ik,pti->po", U, S, V, X)
+    Y = np.einsum("toi,pti->po", correlations_from_svd(U, S, V), X)
     return Task(X=X, Y=Y, U=U, V=V, S=S)
 
 
@@ -229,3 +230,25 @@ def correlations(X, Y) -> np.ndarray:
     if X.shape[0] != Y.shape[0]:
         raise ValueError(f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}")
     return np.einsum("po,pti->toi", Y, X) / X.shape[0]
+
+
+def correlations_from_svd(U, S, V) -> np.ndarray:
+    """The maps ``U diag(S[t]) Vᵀ`` for every time step (Assumption 2).
+
+    Parameters
+    ----------
+    U : array_like, shape (Ny, K)
+    S : array_like, shape (T, K)
+    V : array_like, shape (Nx, K)
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, Ny, Nx)
+    """
+    U = as_finite_array(U, "U", ndim=2)
+    S = as_finite_array(S, "S", ndim=2)
+    V = as_finite_array(V, "V", ndim=2)
+    K = S.shape[1]
+    if U.shape[1] != K or V.shape[1] != K:
+        raise ValueError(f"U {U.shape}, S {S.shape} and V {V.shape} must share the number of modes K")
+    return np.einsum("ok,tk,ik->toi", U, S, V)

@@ -1,0 +1,306 @@
+"""Decoupling the aligned linear RNN into modes (paper Sec. 2.2, 3.1, App. B, P.1).
+
+Helpers used by chapter 2 of the book (the loss and matrix gradient flow in
+correlation form, paper eqs 23-25, are in :mod:`lrnn_utils.correlation_form`):
+
+* :func:`aligned_blocks` and :func:`misalignment` -- weights (or gradients)
+  seen in the aligned basis, and how far they are from diagonal;
+* :func:`two_basis_init` -- the initialisation written in App. P.1.1 of the
+  paper (two hidden bases ``R_y = R_x^{-1}``), kept to show why it fails;
+* :func:`teacher_task` -- data from a diagonalizable linear-RNN teacher
+  (App. B eqs 26-29);
+* :func:`energy_gradient_fd` -- central finite differences of the energy;
+* :func:`run_aligned` -- full-matrix gradient descent next to the mode
+  equations, with the deviation between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import model as _model
+from . import theory as _theory
+from ._validation import as_finite_array, check_finite_scalar, check_positive_int
+from .tasks import Task, make_task, random_orthonormal
+
+__all__ = [
+    "aligned_blocks",
+    "misalignment",
+    "two_basis_init",
+    "teacher_task",
+    "energy_gradient_fd",
+    "AlignedRun",
+    "run_aligned",
+]
+
+
+def aligned_blocks(Wx, Wh, Wy, task: Task, R):
+    """Weights (or gradients) in the aligned basis: ``Rᵀ W_x V``, ``Rᵀ W_h R``, ``Uᵀ W_y R``.
+
+    Under Assumption 3 the leading ``K x K`` blocks are diagonal with the
+    modes ``a, b, c`` on the diagonal and every other entry is zero.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Matrices with optional leading (stack) dimensions.
+    task : Task
+        Provides ``U`` (``Ny x K``) and ``V`` (``Nx x K``).
+    R : array_like, shape (Nh, Nh)
+        Orthogonal hidden basis (e.g. from :func:`lrnn_utils.model.aligned_init`).
+
+    Returns
+    -------
+    (Ax, Ah, Ay) : tuple of numpy.ndarray
+        Shapes ``leading + (Nh, K)``, ``leading + (Nh, Nh)``, ``leading + (K, Nh)``.
+    """
+    if not isinstance(task, Task):
+        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
+    Wx = as_finite_array(Wx, "Wx", min_ndim=2)
+    Wh = as_finite_array(Wh, "Wh", min_ndim=2)
+    Wy = as_finite_array(Wy, "Wy", min_ndim=2)
+    R = as_finite_array(R, "R", ndim=2)
+    Nh = R.shape[0]
+    if R.shape != (Nh, Nh):
+        raise ValueError(f"R must be square, got shape {R.shape}")
+    if Wx.shape[-2:] != (Nh, task.V.shape[0]):
+        raise ValueError(f"Wx must end in shape ({Nh}, {task.V.shape[0]}), got {Wx.shape}")
+    if Wh.shape[-2:] != (Nh, Nh):
+        raise ValueError(f"Wh must end in shape ({Nh}, {Nh}), got {Wh.shape}")
+    if Wy.shape[-2:] != (task.U.shape[0], Nh):
+        raise ValueError(f"Wy must end in shape ({task.U.shape[0]}, {Nh}), got {Wy.shape}")
+    Ax = np.einsum("hg,...hi,ik->...gk", R, Wx, task.V)
+    Ah = np.einsum("hg,...hj,jl->...gl", R, Wh, R)
+    Ay = np.einsum("ok,...oh,hg->...kg", task.U, Wy, R)
+    return Ax, Ah, Ay
+
+
+def misalignment(Wx, Wh, Wy, task: Task, R) -> np.ndarray:
+    """Largest entry of the aligned blocks that is *not* a mode.
+
+    Everything in :func:`aligned_blocks` except the first ``K`` diagonal
+    entries should vanish under Assumption 3; this returns the largest
+    absolute value among those entries (per stacked matrix).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``leading`` (a 0-d array for single matrices).
+    """
+    Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
+    K = task.K
+    out = []
+    for blk in (Ax, Ah, Ay):
+        rest = blk.copy()
+        idx = np.arange(K)
+        rest[..., idx, idx] = 0.0
+        out.append(np.max(np.abs(rest), axis=(-2, -1)))
+    return np.max(np.stack(out), axis=0)
+
+
+def _diag_vector(x, K, name):
+    arr = as_finite_array(x, name)
+    if arr.ndim == 0:
+        return np.full(K, float(arr))
+    if arr.shape != (K,):
+        raise ValueError(f"{name} must be a scalar or have shape ({K},), got {arr.shape}")
+    return arr
+
+
+def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
+    """The aligned initialisation as literally written in the paper's App. P.1.1.
+
+    ``W_x = R_x A Vᵀ``, ``W_h = R_y B R_xᵀ``, ``W_y = U C R_yᵀ`` with
+    ``R_y = R_x^{-1} = R_xᵀ`` (paper eqs 191-193).  Then
+    ``W_y W_h^k W_x = U C B^k A Vᵀ`` holds for ``k = 1`` only; it is kept here
+    to demonstrate the inconsistency (use :func:`lrnn_utils.model.aligned_init`,
+    which uses one basis ``R``, for actual work).
+
+    Parameters
+    ----------
+    task : Task
+    a0, b0, c0 : float or array_like of shape (K,)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    (Wx, Wh, Wy, Rx, Ry)
+        Hidden size ``K``.
+    """
+    if not isinstance(task, Task):
+        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator")
+    K = task.K
+    A = np.diag(_diag_vector(a0, K, "a0"))
+    B = np.diag(_diag_vector(b0, K, "b0"))
+    C = np.diag(_diag_vector(c0, K, "c0"))
+    Rx = random_orthonormal(K, K, rng)
+    Ry = np.linalg.inv(Rx)
+    return Rx @ A @ task.V.T, Ry @ B @ Rx.T, task.U @ C @ Ry.T, Rx, Ry
+
+
+def teacher_task(sx, sh, sy, T: int, P: int, rng: np.random.Generator, n_in=None, n_out=None):
+    """Data produced by a diagonalizable linear-RNN teacher (paper App. B, eqs 26-29).
+
+    The teacher has ``W̃_x = R̃ diag(sx) Vᵀ``, ``W̃_h = R̃ diag(sh) R̃ᵀ``,
+    ``W̃_y = U diag(sy) R̃ᵀ``; inputs are whitened exactly and the targets are
+    the teacher's outputs.  Its correlations are then
+    ``Σ^{YX_t} = U diag(sy · sh^{T−t} · sx) Vᵀ``: constant singular vectors
+    (Assumption 2) and, per mode, inverse-exponential singular values with
+    ``δ = sy·sx`` and ``λ = sh``.
+
+    Parameters
+    ----------
+    sx, sh, sy : array_like, shape (K,)
+        Diagonals of the teacher's input, recurrent and output matrices.
+    T, P : int
+        Trajectory length and number of trajectories (``P >= T * n_in``).
+    rng : numpy.random.Generator
+    n_in, n_out : int, optional
+        Input/output dimensions (default ``K``).
+
+    Returns
+    -------
+    (task, teacher)
+        ``task`` is a :class:`~lrnn_utils.tasks.Task` whose ``Y`` are the
+        teacher's outputs and whose ``S`` holds the predicted singular values;
+        ``teacher`` is the tuple ``(W̃_x, W̃_h, W̃_y)``.
+    """
+    sx = as_finite_array(sx, "sx", ndim=1)
+    sh = as_finite_array(sh, "sh", ndim=1)
+    sy = as_finite_array(sy, "sy", ndim=1)
+    if not (sx.shape == sh.shape == sy.shape):
+        raise ValueError(f"sx, sh, sy must have the same shape (K,), got {sx.shape}, {sh.shape}, {sy.shape}")
+    T = check_positive_int(T, "T")
+    k = np.arange(T - 1, -1, -1, dtype=float)  # T - t for t = 1..T
+    S = sy[None, :] * sh[None, :] ** k[:, None] * sx[None, :]
+    # make_task supplies whitened X and the singular vectors U, V
+    base = make_task(S, P, rng, n_in=n_in, n_out=n_out)
+    K = sx.size
+    Rt = random_orthonormal(K, K, rng)
+    Wx_t = Rt @ (sx[:, None] * base.V.T)
+    Wh_t = Rt @ (sh[:, None] * Rt.T)
+    Wy_t = base.U @ (sy[:, None] * Rt.T)
+    Y = _model.forward(Wx_t, Wh_t, Wy_t, base.X)
+    return Task(X=base.X, Y=Y, U=base.U, V=base.V, S=S), (Wx_t, Wh_t, Wy_t)
+
+
+def energy_gradient_fd(a, b, c, s, h: float = 1e-6):
+    """Central finite differences of :func:`lrnn_utils.theory.energy`.
+
+    Returns ``(∂E/∂a, ∂E/∂b, ∂E/∂c)`` approximated as ``(E(x+h) − E(x−h)) / 2h``;
+    broadcasts like :func:`lrnn_utils.theory.energy`.
+    """
+    h = check_finite_scalar(h, "h", positive=True)
+    a = as_finite_array(a, "a")
+    b = as_finite_array(b, "b")
+    c = as_finite_array(c, "c")
+    E = _theory.energy
+    da = (E(a + h, b, c, s) - E(a - h, b, c, s)) / (2 * h)
+    db = (E(a, b + h, c, s) - E(a, b - h, c, s)) / (2 * h)
+    dc = (E(a, b, c + h, s) - E(a, b, c - h, s)) / (2 * h)
+    return da, db, dc
+
+
+@dataclass(frozen=True)
+class AlignedRun:
+    """Full-matrix gradient descent and the mode equations, side by side.
+
+    Attributes
+    ----------
+    steps : ndarray, shape (n,)
+        Recorded update steps.
+    a, b, c : ndarray, shape (n, K)
+        Modes read off the full-matrix weights with :func:`lrnn_utils.model.modes`.
+    loss : ndarray, shape (n,)
+        Full-matrix loss.
+    misalignment : ndarray, shape (n,)
+        :func:`misalignment` of the full-matrix weights.
+    theory : lrnn_utils.theory.ModeTrajectory
+        Euler integration of the mode equations from the same start.
+    final_weights : tuple of ndarray
+        ``(W_x, W_h, W_y)`` after the last step.
+    R : ndarray, shape (Nh, Nh)
+        The hidden basis drawn by :func:`lrnn_utils.model.aligned_init`.
+    """
+
+    steps: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    loss: np.ndarray
+    misalignment: np.ndarray
+    theory: _theory.ModeTrajectory
+    final_weights: tuple
+    R: np.ndarray
+
+    @property
+    def u(self) -> np.ndarray:
+        """``u = a c`` of the full-matrix run."""
+        return self.a * self.c
+
+    @property
+    def max_deviation(self) -> float:
+        """Largest ``|simulation − theory|`` over steps, modes and ``a, b, c``."""
+        return float(
+            max(
+                np.max(np.abs(self.a - self.theory.a)),
+                np.max(np.abs(self.b - self.theory.b)),
+                np.max(np.abs(self.c - self.theory.c)),
+            )
+        )
+
+
+def run_aligned(task: Task, a0, b0, c0, lr: float, steps: int, rng: np.random.Generator, record_every: int = 1):
+    """Train the full matrices from an aligned start and integrate the mode equations.
+
+    Builds weights with :func:`lrnn_utils.model.aligned_init`, runs
+    :func:`lrnn_utils.model.train` and :func:`lrnn_utils.theory.simulate_modes`
+    with the same learning rate and step count, and reads the modes off the
+    full-matrix history.
+
+    Parameters
+    ----------
+    task : Task
+    a0, b0, c0 : float or array_like of shape (K,)
+        Initial modes.
+    lr : float
+        Learning rate (= Euler step of the mode equations).
+    steps : int
+        Number of updates.
+    rng : numpy.random.Generator
+        Draws the hidden basis ``R``.
+    record_every : int, default 1
+
+    Returns
+    -------
+    AlignedRun
+
+    Raises
+    ------
+    lrnn_utils.TrainingDivergedError
+        If either run diverges.
+    """
+    if not isinstance(task, Task):
+        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
+    Wx, Wh, Wy, R = _model.aligned_init(task, a0, b0, c0, rng)
+    hist = _model.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=record_every)
+    a, b, c = _model.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
+    mis = misalignment(hist.Wx, hist.Wh, hist.Wy, task, R)
+    K = task.K
+    traj = _theory.simulate_modes(
+        np.broadcast_to(np.asarray(a0, float), (K,)),
+        np.broadcast_to(np.asarray(b0, float), (K,)),
+        np.broadcast_to(np.asarray(c0, float), (K,)),
+        task.s,
+        lr=lr,
+        steps=steps,
+        record_every=record_every,
+    )
+    final = (hist.Wx[-1].copy(), hist.Wh[-1].copy(), hist.Wy[-1].copy())
+    return AlignedRun(
+        steps=hist.steps, a=a, b=b, c=c, loss=hist.loss, misalignment=mis, theory=traj, final_weights=final, R=R
+    )

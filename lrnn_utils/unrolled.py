@@ -1,0 +1,387 @@
+"""The unrolled linear RNN: explicit sums, moment form of the loss, checks.
+
+Chapter 1 of the book needs a second, *independent* way of computing what the
+recurrent code in :mod:`lrnn_utils.model` computes, so that the two can be
+checked against each other:
+
+* the unrolled hidden state, paper eq (3)::
+
+      h_{t+1} = Σ_{i=1}^{t} W_h^{t-i} W_x x_i
+
+  computed with explicit matrix powers (:func:`unrolled_hidden_states`) rather
+  than by iterating the recurrence;
+* the output as a sum of effective maps, ``ŷ = Σ_i M_i x_i`` with
+  ``M_i = W_y W_h^{T-i} W_x`` (:func:`apply_maps`, :func:`impulse_response`);
+* the loss written through the data moments (:func:`loss_from_moments`, exact for any
+  inputs; the correlation-only form, exact for whitened inputs, is in
+  :mod:`lrnn_utils.correlation_form`);
+* gradients by central finite differences (:func:`finite_difference_gradients`);
+* the root-mean-square hidden-state norm and its exact value for whitened inputs
+  (:func:`hidden_norm_rms`, :func:`hidden_norm_theory`);
+* temporally correlated (AR(1)) inputs and their population moments, used to show
+  what goes wrong without whitening (:func:`ar1_inputs`, :func:`ar1_correlations`,
+  :func:`population_moments`).
+
+Conventions are those of the book: ``h_1 = 0``, ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²``,
+``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ``, ``Σ^{X_i X_j} = (1/P) Σ_p x_{p,i} x_{p,j}ᵀ``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_finite_array, check_finite_scalar, check_positive_int
+from .model import _check_weights, forward, loss
+
+__all__ = [
+    "unrolled_hidden_states",
+    "apply_maps",
+    "impulse_response",
+    "scalar_input_weights",
+    "input_correlations",
+    "output_second_moment",
+    "loss_from_moments",
+    "hidden_norm_rms",
+    "hidden_norm_theory",
+    "finite_difference_gradients",
+    "ar1_inputs",
+    "ar1_correlations",
+    "population_moments",
+]
+
+
+def _check_maps(M, name="M") -> np.ndarray:
+    M = as_finite_array(M, name, ndim=3)
+    if M.shape[0] < 1:
+        raise ValueError(f"{name} must contain at least one time step, got shape {M.shape}")
+    return M
+
+
+def _check_correlations(M, Syx):
+    Syx = as_finite_array(Syx, "Syx", ndim=3)
+    if Syx.shape != M.shape:
+        raise ValueError(f"Syx must have the shape of M {M.shape} (T, Ny, Nx), got {Syx.shape}")
+    return Syx
+
+
+def unrolled_hidden_states(Wx, Wh, X) -> np.ndarray:
+    """Hidden states from the unrolled sum, paper eq (3).
+
+    ``h_{t+1} = Σ_{i=1}^{t} W_h^{t-i} W_x x_i`` with ``h_1 = 0``, evaluated with
+    explicit matrix powers (independently of the recurrence used in
+    :func:`lrnn_utils.model.hidden_states`).
+
+    Parameters
+    ----------
+    Wx : array_like, shape (Nh, Nx)
+    Wh : array_like, shape (Nh, Nh)
+    X : array_like, shape (P, T, Nx)
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, T+1, Nh)
+        ``H[:, t-1]`` is ``h_t``.
+
+    Raises
+    ------
+    ValueError
+        Inconsistent shapes or non-finite entries.
+    """
+    Wx = as_finite_array(Wx, "Wx", ndim=2)
+    Wy_dummy = np.zeros((1, Wx.shape[0]))
+    Wx, Wh, _, X = _check_weights(Wx, Wh, Wy_dummy, X)
+    P, T, _ = X.shape
+    powers = np.empty((T,) + Wh.shape)  # powers[k] = W_h^k
+    powers[0] = np.eye(Wh.shape[0])
+    for k in range(1, T):
+        powers[k] = np.linalg.matrix_power(Wh, k)
+    H = np.zeros((P, T + 1, Wh.shape[0]))
+    for t in range(1, T + 1):
+        # i = 1..t  ->  exponent t - i = t-1 .. 0
+        maps = powers[t - np.arange(1, t + 1)] @ Wx  # (t, Nh, Nx)
+        H[:, t] = np.einsum("ihx,pix->ph", maps, X[:, :t])
+    return H
+
+
+def apply_maps(M, X) -> np.ndarray:
+    """Output of a linear map of the whole input sequence, ``ŷ_p = Σ_i M_i x_{p,i}``.
+
+    Parameters
+    ----------
+    M : array_like, shape (T, Ny, Nx)
+        ``M[i-1]`` acts on the input at time ``i`` (e.g. from
+        :func:`lrnn_utils.model.effective_maps`).
+    X : array_like, shape (P, T, Nx)
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, Ny)
+    """
+    M = _check_maps(M)
+    X = as_finite_array(X, "X", ndim=3)
+    if X.shape[1:] != (M.shape[0], M.shape[2]):
+        raise ValueError(f"X must have shape (P, {M.shape[0]}, {M.shape[2]}) to match M {M.shape}, got {X.shape}")
+    return np.einsum("toi,pti->po", M, X)
+
+
+def impulse_response(Wx, Wh, Wy, T: int) -> np.ndarray:
+    """Effective maps measured by *running* the network on unit impulses.
+
+    For every time ``i`` and input coordinate ``k`` the network is fed the
+    sequence whose only non-zero entry is ``x_i = e_k``; its output is column ``k``
+    of ``M_i``.  This measures ``M_i = W_y W_h^{T-i} W_x`` by simulation, without
+    forming matrix powers.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, Ny, Nx)
+    """
+    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    T = check_positive_int(T, "T")
+    Nx = Wx.shape[1]
+    X = np.eye(T * Nx).reshape(T * Nx, T, Nx)  # sample i*Nx + k has x_i = e_k
+    out = forward(Wx, Wh, Wy, X)  # (T*Nx, Ny)
+    return out.reshape(T, Nx, -1).transpose(0, 2, 1)
+
+
+def scalar_input_weights(a, b, c, T: int) -> np.ndarray:
+    """Weights ``c b^{T-i} a`` that a scalar linear RNN puts on its inputs ``x_1..x_T``.
+
+    Parameters
+    ----------
+    a, b, c : float or array_like
+        Input, recurrent and output weights of a one-unit network; broadcast
+        against each other.
+    T : int
+        Sequence length.
+
+    Returns
+    -------
+    numpy.ndarray, shape ``broadcast(a, b, c).shape + (T,)``
+        Entry ``[..., i-1]`` is the weight on ``x_i``.
+    """
+    a = as_finite_array(a, "a")
+    b = as_finite_array(b, "b")
+    c = as_finite_array(c, "c")
+    T = check_positive_int(T, "T")
+    k = np.arange(T - 1, -1, -1, dtype=float)  # T - i for i = 1..T
+    return (c * a)[..., None] * b[..., None] ** k
+
+
+def input_correlations(X, flat: bool = False) -> np.ndarray:
+    """Input-input correlations ``Σ^{X_i X_j} = (1/P) Σ_p x_{p,i} x_{p,j}ᵀ``.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, T, Nx)
+    flat : bool, default False
+        If True return the ``(T Nx, T Nx)`` matrix ``(1/P) X̃ᵀ X̃`` of the flattened
+        inputs ``X̃ = X.reshape(P, T*Nx)`` (time-major), which is the identity exactly
+        when the inputs are whitened over time x input dimension (Assumption 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, T, Nx, Nx) or (T*Nx, T*Nx)
+        ``S[i-1, j-1]`` is ``Σ^{X_i X_j}``.
+    """
+    X = as_finite_array(X, "X", ndim=3)
+    P, T, Nx = X.shape
+    if P < 1:
+        raise ValueError("X must contain at least one sample")
+    S = np.einsum("pia,pjb->ijab", X, X) / P
+    if flat:
+        return S.transpose(0, 2, 1, 3).reshape(T * Nx, T * Nx)
+    return S
+
+
+def output_second_moment(Y) -> float:
+    """``tr Σ^{YY} = (1/P) Σ_p ‖y_p‖²`` for targets ``Y`` of shape ``(P, Ny)``."""
+    Y = as_finite_array(Y, "Y", ndim=2)
+    if Y.shape[0] < 1:
+        raise ValueError("Y must contain at least one sample")
+    return float(np.sum(Y**2)) / Y.shape[0]
+
+
+def loss_from_moments(M, Syx, Sxx, tr_yy: float) -> float:
+    """Loss written through the data moments (exact for any inputs).
+
+    ``L = ½ tr Σ^{YY} − Σ_i tr(M_iᵀ Σ^{YX_i}) + ½ Σ_{i,j} tr(M_iᵀ M_j Σ^{X_j X_i})``
+
+    Parameters
+    ----------
+    M : array_like, shape (T, Ny, Nx)
+    Syx : array_like, shape (T, Ny, Nx)
+    Sxx : array_like, shape (T, T, Nx, Nx)
+        ``Sxx[i-1, j-1] = Σ^{X_i X_j}`` (see :func:`input_correlations`).
+    tr_yy : float
+
+    Returns
+    -------
+    float
+    """
+    M = _check_maps(M)
+    Syx = _check_correlations(M, Syx)
+    T, _, Nx = M.shape
+    Sxx = as_finite_array(Sxx, "Sxx", ndim=4)
+    if Sxx.shape != (T, T, Nx, Nx):
+        raise ValueError(f"Sxx must have shape ({T}, {T}, {Nx}, {Nx}), got {Sxx.shape}")
+    tr_yy = check_finite_scalar(tr_yy, "tr_yy")
+    cross = float(np.sum(M * Syx))
+    quad = float(np.einsum("ioa,job,jiba->", M, M, Sxx))
+    return 0.5 * tr_yy - cross + 0.5 * quad
+
+
+def hidden_norm_rms(H) -> np.ndarray:
+    """Root-mean-square hidden-state norm ``sqrt((1/P) Σ_p ‖h_{p,t}‖²)`` per time step.
+
+    Parameters
+    ----------
+    H : array_like, shape (P, T+1, Nh)
+        Hidden states, e.g. from :func:`lrnn_utils.model.hidden_states`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T+1,)
+    """
+    H = as_finite_array(H, "H", ndim=3)
+    if H.shape[0] < 1:
+        raise ValueError("H must contain at least one sample")
+    return np.sqrt(np.mean(np.sum(H**2, axis=-1), axis=0))
+
+
+def hidden_norm_theory(Wx, Wh, T: int) -> np.ndarray:
+    """RMS hidden-state norm for inputs whitened over time x input dimension.
+
+    With ``Σ^{X_i X_j} = δ_ij I`` the cross terms between different input times
+    cancel exactly and ``(1/P) Σ_p ‖h_{p,t+1}‖² = Σ_{k=0}^{t-1} ‖W_h^k W_x‖_F²``.
+
+    Parameters
+    ----------
+    Wx : array_like, shape (Nh, Nx)
+    Wh : array_like, shape (Nh, Nh)
+    T : int
+        Number of input steps.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T+1,)
+        Entry ``t-1`` is the prediction for ``h_t`` (entry 0 is ``h_1 = 0``).
+    """
+    Wx = as_finite_array(Wx, "Wx", ndim=2)
+    Wx, Wh, _ = _check_weights(Wx, Wh, np.zeros((1, Wx.shape[0])))
+    T = check_positive_int(T, "T")
+    sq = np.zeros(T + 1)
+    right = Wx.copy()
+    for k in range(T):
+        sq[k + 1] = sq[k] + float(np.sum(right**2))
+        right = Wh @ right
+    return np.sqrt(sq)
+
+
+def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
+    """Gradients of :func:`lrnn_utils.model.loss` by central finite differences.
+
+    Each weight entry ``w`` is perturbed to ``w ± eps`` and
+    ``(L(w+eps) − L(w−eps)) / (2 eps)`` is recorded; the truncation error is
+    ``O(eps²)``.
+
+    Returns
+    -------
+    (dWx, dWh, dWy) : tuple of numpy.ndarray
+    """
+    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    eps = check_finite_scalar(eps, "eps", positive=True)
+    weights = [Wx.copy(), Wh.copy(), Wy.copy()]
+    grads = []
+    for w in weights:
+        g = np.zeros_like(w)
+        for idx in np.ndindex(w.shape):
+            orig = w[idx]
+            w[idx] = orig + eps
+            lp = loss(*weights, X, Y)
+            w[idx] = orig - eps
+            lm = loss(*weights, X, Y)
+            w[idx] = orig
+            g[idx] = (lp - lm) / (2 * eps)
+        grads.append(g)
+    return tuple(grads)
+
+
+def ar1_inputs(P: int, T: int, Nx: int, rho: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian input sequences with AR(1) temporal correlations.
+
+    ``x_1 ~ N(0, I)`` and ``x_t = ρ x_{t-1} + sqrt(1 − ρ²) ξ_t`` with fresh
+    ``ξ_t ~ N(0, I)``, so that in the population ``E[x_i x_jᵀ] = ρ^{|i-j|} I``
+    (see :func:`ar1_correlations`).  ``rho = 0`` gives independent standard
+    Gaussian inputs, which are whitened only in expectation.
+
+    Parameters
+    ----------
+    P, T, Nx : int
+        Samples, time steps, input dimension.
+    rho : float
+        Lag-one correlation, ``-1 < rho < 1``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, T, Nx)
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)")
+    P = check_positive_int(P, "P")
+    T = check_positive_int(T, "T")
+    Nx = check_positive_int(Nx, "Nx")
+    rho = check_finite_scalar(rho, "rho")
+    if not -1.0 < rho < 1.0:
+        raise ValueError(f"rho must satisfy -1 < rho < 1, got {rho}")
+    xi = rng.standard_normal((P, T, Nx))
+    X = np.empty_like(xi)
+    X[:, 0] = xi[:, 0]
+    s = np.sqrt(1.0 - rho**2)
+    for t in range(1, T):
+        X[:, t] = rho * X[:, t - 1] + s * xi[:, t]
+    return X
+
+
+def ar1_correlations(T: int, Nx: int, rho: float) -> np.ndarray:
+    """Population input correlations of :func:`ar1_inputs`: ``Σ^{X_i X_j} = ρ^{|i-j|} I``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, T, Nx, Nx)
+    """
+    T = check_positive_int(T, "T")
+    Nx = check_positive_int(Nx, "Nx")
+    rho = check_finite_scalar(rho, "rho")
+    if not -1.0 < rho < 1.0:
+        raise ValueError(f"rho must satisfy -1 < rho < 1, got {rho}")
+    lag = np.abs(np.arange(T)[:, None] - np.arange(T)[None, :])
+    return (rho**lag)[:, :, None, None] * np.eye(Nx)
+
+
+def population_moments(A, Sxx):
+    """Moments of targets ``y = Σ_t A_t x_t`` given the input correlations.
+
+    Parameters
+    ----------
+    A : array_like, shape (T, Ny, Nx)
+        Teacher maps.
+    Sxx : array_like, shape (T, T, Nx, Nx)
+        Input correlations ``Σ^{X_i X_j}``.
+
+    Returns
+    -------
+    Syx : numpy.ndarray, shape (T, Ny, Nx)
+        ``Σ^{YX_j} = Σ_t A_t Σ^{X_t X_j}``.
+    tr_yy : float
+        ``tr Σ^{YY} = Σ_{t,t'} tr(A_t Σ^{X_t X_t'} A_{t'}ᵀ)``.
+    """
+    A = _check_maps(A, "A")
+    T, _, Nx = A.shape
+    Sxx = as_finite_array(Sxx, "Sxx", ndim=4)
+    if Sxx.shape != (T, T, Nx, Nx):
+        raise ValueError(f"Sxx must have shape ({T}, {T}, {Nx}, {Nx}), got {Sxx.shape}")
+    Syx = np.einsum("toa,tjab->job", A, Sxx)
+    tr_yy = float(np.einsum("toa,tsab,sob->", A, Sxx, A))
+    return Syx, tr_yy

@@ -1,0 +1,123 @@
+"""Tests of lrnn_utils.decoupling (chapter 2 helpers)."""
+
+import numpy as np
+import pytest
+
+from lrnn_utils import TrainingDivergedError, decoupling, model, tasks, theory
+
+
+def _task(T=4, K=2, seed=0, n_in=None, n_out=None, kind="inverse_exponential"):
+    rng = np.random.default_rng(seed)
+    S = tasks.task_singular_values(kind, T, np.linspace(0.5, 1.5, K), 0.8)  # (K, T)
+    return tasks.make_task(S.T, P=8 * T * (n_in or K), rng=rng, n_in=n_in, n_out=n_out), rng
+
+
+def _random_weights(rng, Nh, Nx, Ny, scale=0.4):
+    return (
+        scale * rng.standard_normal((Nh, Nx)),
+        scale * rng.standard_normal((Nh, Nh)),
+        scale * rng.standard_normal((Ny, Nh)),
+    )
+
+
+def test_aligned_blocks_and_misalignment():
+    task, rng = _task(K=3)
+    a0, b0, c0 = np.array([0.1, 0.2, 0.3]), np.array([0.4, 0.5, 0.6]), np.array([0.7, 0.8, 0.9])
+    Wx, Wh, Wy, R = model.aligned_init(task, a0, b0, c0, rng)
+    Ax, Ah, Ay = decoupling.aligned_blocks(Wx, Wh, Wy, task, R)
+    np.testing.assert_allclose(Ax, np.diag(a0), atol=1e-14)
+    np.testing.assert_allclose(Ah, np.diag(b0), atol=1e-14)
+    np.testing.assert_allclose(Ay, np.diag(c0), atol=1e-14)
+    assert decoupling.misalignment(Wx, Wh, Wy, task, R) < 1e-14
+    # stacked input keeps leading dims
+    stack = decoupling.misalignment(np.stack([Wx, Wx]), np.stack([Wh, Wh + 0.1]), np.stack([Wy, Wy]), task, R)
+    assert stack.shape == (2,)
+    assert stack[0] < 1e-14 and stack[1] > 0.05
+
+
+def test_aligned_blocks_validation():
+    task, rng = _task()
+    Wx, Wh, Wy, R = model.aligned_init(task, 0.1, 0.1, 0.1, rng)
+    with pytest.raises(ValueError):
+        decoupling.aligned_blocks(Wx, Wh, Wy, "not a task", R)
+    with pytest.raises(ValueError):
+        decoupling.aligned_blocks(Wx, Wh, Wy, task, np.eye(3))
+    with pytest.raises(ValueError):
+        decoupling.aligned_blocks(Wx, Wh, Wy, task, np.ones((2, 3)))
+
+
+def test_two_basis_init_only_matches_for_one_recurrent_step():
+    task, rng = _task(T=4, K=3)
+    a0, b0, c0 = 0.5, np.array([0.6, 0.7, 0.8]), 0.9
+    Wx, Wh, Wy, Rx, Ry = decoupling.two_basis_init(task, a0, b0, c0, rng)
+    np.testing.assert_allclose(Ry, Rx.T, atol=1e-12)
+    M = model.effective_maps(Wx, Wh, Wy, task.T)  # M[T-1-k] has W_h^k
+    for k in range(task.T):
+        target = task.U @ np.diag(0.9 * b0**k * 0.5) @ task.V.T
+        err = np.max(np.abs(M[task.T - 1 - k] - target))
+        if k == 1:
+            assert err < 1e-12
+        else:
+            assert err > 1e-3
+
+
+def test_teacher_task_has_inverse_exponential_correlations():
+    rng = np.random.default_rng(3)
+    sx, sh, sy = np.array([1.0, 0.5]), np.array([0.9, 0.3]), np.array([0.8, 1.2])
+    task, (Wx_t, Wh_t, Wy_t) = decoupling.teacher_task(sx, sh, sy, T=5, P=40, rng=rng, n_in=3, n_out=4)
+    sigma = tasks.correlations(task.X, task.Y)
+    expected = np.einsum("ok,tk,ik->toi", task.U, task.S, task.V)
+    np.testing.assert_allclose(sigma, expected, atol=1e-12)
+    np.testing.assert_allclose(
+        task.S, tasks.task_singular_values("inverse_exponential", 5, sy * sx, sh).T, atol=1e-14
+    )
+    np.testing.assert_allclose(model.forward(Wx_t, Wh_t, Wy_t, task.X), task.Y)
+
+
+def test_teacher_task_validation():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError):
+        decoupling.teacher_task([1.0], [0.5, 0.5], [1.0], T=3, P=10, rng=rng)
+    with pytest.raises(ValueError):
+        decoupling.teacher_task([1.0], [0.5], [1.0], T=0, P=10, rng=rng)
+
+
+def test_energy_gradient_fd_matches_mode_gradients():
+    rng = np.random.default_rng(1)
+    s = rng.standard_normal((4, 6))
+    a, b, c = rng.uniform(-1, 1, (3, 4))
+    fd = decoupling.energy_gradient_fd(a, b, c, s)
+    an = theory.mode_gradients(a, b, c, s)
+    for f, g in zip(fd, an):
+        np.testing.assert_allclose(-f, g, rtol=1e-7, atol=1e-8)
+    with pytest.raises(ValueError):
+        decoupling.energy_gradient_fd(a, b, c, s, h=0.0)
+
+
+@pytest.mark.parametrize("kind", tasks.TASK_KINDS)
+def test_run_aligned_matches_mode_theory(kind):
+    task, rng = _task(T=4, K=2, kind=kind)
+    run = decoupling.run_aligned(task, 0.1, 0.2, 0.15, lr=0.02, steps=300, rng=rng, record_every=7)
+    assert run.max_deviation < 1e-12
+    assert np.max(run.misalignment) < 1e-12
+    np.testing.assert_allclose(run.loss, run.theory.energy.sum(axis=-1), atol=1e-12)
+    assert run.steps[-1] == 300 and run.a.shape == (run.steps.size, 2)
+    np.testing.assert_allclose(run.u, run.a * run.c)
+
+
+def test_run_aligned_divergence_and_validation():
+    task, rng = _task(T=3, K=1)
+    with pytest.raises(TrainingDivergedError):
+        decoupling.run_aligned(task, 1.0, 1.0, 1.0, lr=50.0, steps=50, rng=rng)
+    with pytest.raises(ValueError):
+        decoupling.run_aligned("task", 0.1, 0.1, 0.1, lr=0.1, steps=5, rng=rng)
+
+
+def test_run_aligned_final_weights_are_aligned():
+    task, rng = _task(T=3, K=2)
+    run = decoupling.run_aligned(task, 0.1, 0.1, 0.1, lr=0.05, steps=100, rng=rng, record_every=30)
+    a, b, c = model.modes(*run.final_weights, task, run.R)
+    np.testing.assert_allclose(a, run.a[-1])
+    np.testing.assert_allclose(b, run.b[-1])
+    np.testing.assert_allclose(c, run.c[-1])
+    np.testing.assert_allclose(run.R.T @ run.R, np.eye(2), atol=1e-12)
