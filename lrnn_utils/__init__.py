@@ -13,6 +13,8 @@ correlation_form
     The loss and its gradients through the input-output correlations (whitened inputs).
 plotting
     The book's figure conventions (theory dashed, simulation solid).
+report
+    Printing rounding-level deviations as bounds, so committed outputs are machine-independent.
 
 Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
 ``learning_speed`` (ch. 3), ``stability`` (ch. 4).
@@ -24,6 +26,7 @@ from . import (
     learning_speed,
     model,
     plotting,
+    report,
     stability,
     tasks,
     theory,
@@ -37,6 +40,7 @@ __all__ = [
     "theory",
     "correlation_form",
     "plotting",
+    "report",
     "unrolled",
     "decoupling",
     "learning_speed",

@@ -16,14 +16,16 @@ __all__ = [
     "THEORY_STYLE",
     "use_book_style",
     "condition_colors",
+    "darker",
     "plot_sim_and_theory",
     "add_style_legend",
 ]
 
-#: Line style of simulated (trained) quantities.
-SIM_STYLE = {"linestyle": "-", "linewidth": 2.0, "alpha": 0.85}
-#: Line style of theoretical predictions.
-THEORY_STYLE = {"linestyle": "--", "linewidth": 1.6, "color": "k", "alpha": 0.9}
+#: Line style of simulated (trained) quantities: a broad, translucent solid band.
+SIM_STYLE = {"linestyle": "-", "linewidth": 4.5, "alpha": 0.5, "solid_capstyle": "butt"}
+#: Line style of theoretical predictions: a thin dashed line, drawn on top of the band in a
+#: darker shade of the same colour, so theory stays visible where it coincides with simulation.
+THEORY_STYLE = {"linestyle": (0, (4, 2.5)), "linewidth": 1.6}
 
 
 def use_book_style() -> None:
@@ -56,8 +58,28 @@ def condition_colors(n: int, cmap: str = "viridis"):
     return [cm(x) for x in np.linspace(0.0, 0.78, n)] if n > 1 else [cm(0.3)]
 
 
-def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_x=None):
-    """Draw a simulated curve (solid) and, optionally, its theory (dashed) in one colour.
+def darker(color, amount: float = 0.4):
+    """The same hue mixed with black: ``(1 - amount) * rgb``.
+
+    Parameters
+    ----------
+    color : matplotlib colour
+    amount : float in [0, 1], default 0.4
+
+    Returns
+    -------
+    tuple of float
+        RGB triple.
+    """
+    from matplotlib.colors import to_rgb
+
+    if not 0.0 <= amount <= 1.0:
+        raise ValueError(f"amount must lie in [0, 1], got {amount}")
+    return tuple((1.0 - amount) * np.asarray(to_rgb(color)))
+
+
+def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_x=None, marker=None):
+    """Draw a simulated curve (solid band) and, optionally, its theory (dashed) in one colour.
 
     Parameters
     ----------
@@ -70,11 +92,22 @@ def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_
         Theoretical values on ``theory_x`` (default ``x``); a scalar draws a
         horizontal dashed line (e.g. a fixed point).
     color, label : optional
-        Colour shared by both curves and the legend label of the simulation.
+        Colour shared by both curves (theory in a darker shade) and the legend
+        label of the simulation.
+    theory_x : array_like, optional
+        Abscissa of the theory if it differs from ``x``.
+    marker : str, optional
+        Marker for the simulated points.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The simulation line.
     """
-    (line,) = ax.plot(x, sim, color=color, label=label, **SIM_STYLE)
+    extra = {"marker": marker, "markersize": 6} if marker else {}
+    (line,) = ax.plot(x, sim, color=color, label=label, **SIM_STYLE, **extra)
     if theory is not None:
-        style = dict(THEORY_STYLE, color=line.get_color())
+        style = dict(THEORY_STYLE, color=darker(line.get_color()))
         if np.ndim(theory) == 0:
             ax.axhline(float(theory), **style)
         else:
@@ -83,13 +116,10 @@ def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_
 
 
 def add_style_legend(ax, sim_label: str = "simulation", theory_label: str = "theory", **kwargs):
-    """Add a legend entry explaining solid = simulation, dashed = theory."""
+    """Add legend entries explaining the two line styles (solid band = simulation, dashed = theory)."""
     from matplotlib.lines import Line2D
 
     handles, labels = ax.get_legend_handles_labels()
-    handles += [
-        Line2D([], [], color="0.3", **{k: v for k, v in SIM_STYLE.items() if k != "alpha"}),
-        Line2D([], [], **dict(THEORY_STYLE, color="0.3")),
-    ]
+    handles += [Line2D([], [], color="0.45", **SIM_STYLE), Line2D([], [], color="0.2", **THEORY_STYLE)]
     labels += [sim_label, theory_label]
     return ax.legend(handles, labels, **kwargs)

@@ -1,0 +1,48 @@
+"""Formatting numbers for the book's printed outputs.
+
+Committed notebook outputs are compared cell by cell by ``pytest --nbval``.
+Deviations at rounding level (1e-15 and the like) depend on the BLAS build and
+the processor, so the book never prints them raw: :func:`fmt_bound` shows them
+as a bound (``< 1e-12``) while the notebook asserts the same bound.  Numbers
+above the floor are printed normally and are compared exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["fmt_bound"]
+
+
+def fmt_bound(x, floor: float = 1e-12, spec: str = ".1e") -> str:
+    """Format ``x``; a magnitude below ``floor`` is shown as ``"< floor"``.
+
+    Parameters
+    ----------
+    x : float or array_like
+        A number, or an array whose largest magnitude is formatted.
+    floor : float, default 1e-12
+        Values with ``|x| < floor`` print as e.g. ``"< 1e-12"``.
+    spec : str, default ".1e"
+        Format specification for values at or above the floor.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty or not finite, or ``floor`` is not positive.
+    """
+    arr = np.asarray(x, dtype=float)
+    if arr.size == 0:
+        raise ValueError("x must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("x must be finite")
+    if not floor > 0:
+        raise ValueError(f"floor must be > 0, got {floor}")
+    val = float(np.max(np.abs(arr))) if arr.ndim else float(arr)
+    if abs(val) < floor:
+        return f"< {floor:.0e}"
+    return format(val, spec)
