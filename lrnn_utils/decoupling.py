@@ -4,7 +4,7 @@ Helpers used by chapter 2 of the book (the loss and matrix gradient flow in
 correlation form, paper eqs 23-25, are in :mod:`lrnn_utils.correlation_form`):
 
 * :func:`aligned_blocks` and :func:`misalignment` -- weights (or gradients)
-  seen in the aligned basis, and how far they are from diagonal;
+  seen in the aligned basis, and how far they are from the aligned form;
 * :func:`two_basis_init` -- the initialisation written in App. P.1.1 of the
   paper (two hidden bases ``R_y = R_x^{-1}``), kept to show why it fails;
 * :func:`teacher_task` -- data from a diagonalizable linear-RNN teacher
@@ -78,25 +78,49 @@ def aligned_blocks(Wx, Wh, Wy, task: Task, R):
 
 
 def misalignment(Wx, Wh, Wy, task: Task, R) -> np.ndarray:
-    """Largest entry of the aligned blocks that is *not* a mode.
+    """Largest part of the weights (or gradients) that Assumption 3 says must vanish.
 
-    Everything in :func:`aligned_blocks` except the first ``K`` diagonal
-    entries should vanish under Assumption 3; this returns the largest
-    absolute value among those entries (per stacked matrix).
+    Two kinds of entries should be zero for aligned weights:
+
+    * everything in :func:`aligned_blocks` except the first ``K`` diagonal
+      entries (off-diagonal couplings between dimensions, and hidden
+      directions beyond the first ``K``);
+    * the parts of ``W_x`` and ``W_y`` outside the task's singular directions,
+      ``W_x (I − V Vᵀ)`` and ``(I − U Uᵀ) W_y``.  These are only present when
+      ``N_x > K`` or ``N_y > K``, and :func:`aligned_blocks` cannot see them.
+
+    Returns the largest absolute value among all of these entries.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy, task, R
+        As in :func:`aligned_blocks`.
 
     Returns
     -------
     numpy.ndarray
         Shape ``leading`` (a 0-d array for single matrices).
+
+    Raises
+    ------
+    ValueError
+        As :func:`aligned_blocks` (bad task, shapes or non-finite input).
     """
     Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
     K = task.K
     out = []
+    idx = np.arange(K)
     for blk in (Ax, Ah, Ay):
         rest = blk.copy()
-        idx = np.arange(K)
         rest[..., idx, idx] = 0.0
         out.append(np.max(np.abs(rest), axis=(-2, -1)))
+    Wx = np.asarray(Wx, dtype=float)
+    Wy = np.asarray(Wy, dtype=float)
+    V, U = task.V, task.U
+    outside_x = Wx - np.einsum("...hi,ik,jk->...hj", Wx, V, V)  # W_x (I - V V^T)
+    outside_y = Wy - np.einsum("ok,pk,...ph->...oh", U, U, Wy)  # (I - U U^T) W_y
+    out.append(np.max(np.abs(outside_x), axis=(-2, -1)))
+    out.append(np.max(np.abs(outside_y), axis=(-2, -1)))
     return np.max(np.stack(out), axis=0)
 
 

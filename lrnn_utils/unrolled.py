@@ -15,7 +15,9 @@ checked against each other:
 * the loss written through the data moments (:func:`loss_from_moments`, exact for any
   inputs; the correlation-only form, exact for whitened inputs, is in
   :mod:`lrnn_utils.correlation_form`);
-* gradients by central finite differences (:func:`finite_difference_gradients`);
+* gradients by central finite differences (:func:`finite_difference_gradients`), and
+  the error signals ``∂L/∂h_t`` that backpropagation through time sends back
+  through the unrolled network (:func:`backprop_signals`);
 * the root-mean-square hidden-state norm and its exact value for whitened inputs
   (:func:`hidden_norm_rms`, :func:`hidden_norm_theory`);
 * temporally correlated (AR(1)) inputs and their population moments, used to show
@@ -31,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_finite_array, check_finite_scalar, check_positive_int
-from .model import _check_weights, forward, loss
+from .model import _check_weights, forward, hidden_states, loss
 
 __all__ = [
     "unrolled_hidden_states",
@@ -44,6 +46,7 @@ __all__ = [
     "hidden_norm_rms",
     "hidden_norm_theory",
     "finite_difference_gradients",
+    "backprop_signals",
     "ar1_inputs",
     "ar1_correlations",
     "population_moments",
@@ -116,6 +119,11 @@ def apply_maps(M, X) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (P, Ny)
+
+    Raises
+    ------
+    ValueError
+        ``M`` not of shape (T, Ny, Nx), ``X`` not matching it, or non-finite entries.
     """
     M = _check_maps(M)
     X = as_finite_array(X, "X", ndim=3)
@@ -132,9 +140,23 @@ def impulse_response(Wx, Wh, Wy, T: int) -> np.ndarray:
     of ``M_i``.  This measures ``M_i = W_y W_h^{T-i} W_x`` by simulation, without
     forming matrix powers.
 
+    Parameters
+    ----------
+    Wx : array_like, shape (Nh, Nx)
+    Wh : array_like, shape (Nh, Nh)
+    Wy : array_like, shape (Ny, Nh)
+    T : int
+        Sequence length (>= 1).
+
     Returns
     -------
     numpy.ndarray, shape (T, Ny, Nx)
+        ``M[i-1]`` is the measured map of input time ``i``.
+
+    Raises
+    ------
+    ValueError
+        Inconsistent weight shapes, non-finite entries or ``T < 1``.
     """
     Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
     T = check_positive_int(T, "T")
@@ -159,11 +181,20 @@ def scalar_input_weights(a, b, c, T: int) -> np.ndarray:
     -------
     numpy.ndarray, shape ``broadcast(a, b, c).shape + (T,)``
         Entry ``[..., i-1]`` is the weight on ``x_i``.
+
+    Raises
+    ------
+    ValueError
+        Non-finite ``a``, ``b``, ``c``, shapes that do not broadcast, or ``T < 1``.
     """
     a = as_finite_array(a, "a")
     b = as_finite_array(b, "b")
     c = as_finite_array(c, "c")
     T = check_positive_int(T, "T")
+    try:
+        np.broadcast_shapes(a.shape, b.shape, c.shape)
+    except ValueError as exc:
+        raise ValueError(f"a, b, c must broadcast, got shapes {a.shape}, {b.shape}, {c.shape}") from exc
     k = np.arange(T - 1, -1, -1, dtype=float)  # T - i for i = 1..T
     return (c * a)[..., None] * b[..., None] ** k
 
@@ -183,6 +214,11 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
     -------
     numpy.ndarray, shape (T, T, Nx, Nx) or (T*Nx, T*Nx)
         ``S[i-1, j-1]`` is ``Σ^{X_i X_j}``.
+
+    Raises
+    ------
+    ValueError
+        ``X`` not 3-dimensional, empty or non-finite.
     """
     X = as_finite_array(X, "X", ndim=3)
     P, T, Nx = X.shape
@@ -195,7 +231,21 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
 
 
 def output_second_moment(Y) -> float:
-    """``tr Σ^{YY} = (1/P) Σ_p ‖y_p‖²`` for targets ``Y`` of shape ``(P, Ny)``."""
+    """Second moment of the targets, ``tr Σ^{YY} = (1/P) Σ_p ‖y_p‖²``.
+
+    Parameters
+    ----------
+    Y : array_like, shape (P, Ny)
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        ``Y`` not 2-dimensional, empty or non-finite.
+    """
     Y = as_finite_array(Y, "Y", ndim=2)
     if Y.shape[0] < 1:
         raise ValueError("Y must contain at least one sample")
@@ -218,6 +268,11 @@ def loss_from_moments(M, Syx, Sxx, tr_yy: float) -> float:
     Returns
     -------
     float
+
+    Raises
+    ------
+    ValueError
+        Inconsistent shapes or non-finite entries.
     """
     M = _check_maps(M)
     Syx = _check_correlations(M, Syx)
@@ -242,6 +297,11 @@ def hidden_norm_rms(H) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (T+1,)
+
+    Raises
+    ------
+    ValueError
+        ``H`` not 3-dimensional, empty or non-finite.
     """
     H = as_finite_array(H, "H", ndim=3)
     if H.shape[0] < 1:
@@ -266,6 +326,11 @@ def hidden_norm_theory(Wx, Wh, T: int) -> np.ndarray:
     -------
     numpy.ndarray, shape (T+1,)
         Entry ``t-1`` is the prediction for ``h_t`` (entry 0 is ``h_1 = 0``).
+
+    Raises
+    ------
+    ValueError
+        Inconsistent weight shapes, non-finite entries or ``T < 1``.
     """
     Wx = as_finite_array(Wx, "Wx", ndim=2)
     Wx, Wh, _ = _check_weights(Wx, Wh, np.zeros((1, Wx.shape[0])))
@@ -283,11 +348,26 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
 
     Each weight entry ``w`` is perturbed to ``w ± eps`` and
     ``(L(w+eps) − L(w−eps)) / (2 eps)`` is recorded; the truncation error is
-    ``O(eps²)``.
+    ``O(eps²)`` and the rounding error about ``1e-16 · L / eps``.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights of shapes ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    X : array_like, shape (P, T, Nx)
+    Y : array_like, shape (P, Ny)
+    eps : float, default 1e-6
+        Step of the central difference (> 0).
 
     Returns
     -------
     (dWx, dWh, dWy) : tuple of numpy.ndarray
+        Same shapes as the weights.
+
+    Raises
+    ------
+    ValueError
+        Inconsistent shapes, non-finite entries or ``eps <= 0``.
     """
     Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
     eps = check_finite_scalar(eps, "eps", positive=True)
@@ -305,6 +385,43 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
             g[idx] = (lp - lm) / (2 * eps)
         grads.append(g)
     return tuple(grads)
+
+
+def backprop_signals(Wx, Wh, Wy, X, Y) -> np.ndarray:
+    """Error signals ``g_t = ∂L/∂h_t`` of backpropagation through time, per sample.
+
+    For ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²`` the signal on the final state is
+    ``g_{T+1} = W_yᵀ (ŷ_p − y_p) / P`` and each step back multiplies it by
+    ``W_hᵀ``: ``g_t = W_hᵀ g_{t+1}``, so ``g_t = (W_hᵀ)^{T+1−t} g_{T+1}``.  The
+    weight gradients are ``∂L/∂W_x = Σ_p Σ_{t=1}^{T} g_{p,t+1} x_{p,t}ᵀ`` and
+    ``∂L/∂W_h = Σ_p Σ_{t=1}^{T} g_{p,t+1} h_{p,t}ᵀ``.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights of shapes ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    X : array_like, shape (P, T, Nx)
+    Y : array_like, shape (P, Ny)
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, T+1, Nh)
+        ``G[p, t-1]`` is ``∂L/∂h_t`` for sample ``p`` (``t = 1 .. T+1``; entry 0
+        is the gradient with respect to the initial state ``h_1``).
+
+    Raises
+    ------
+    ValueError
+        Inconsistent shapes or non-finite entries.
+    """
+    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    P, T, _ = X.shape
+    err = hidden_states(Wx, Wh, Wy, X)[:, -1] @ Wy.T - Y  # ŷ − y
+    G = np.empty((P, T + 1, Wh.shape[0]))
+    G[:, T] = err @ Wy / P
+    for t in range(T - 1, -1, -1):
+        G[:, t] = G[:, t + 1] @ Wh  # rows: g_tᵀ = g_{t+1}ᵀ W_h
+    return G
 
 
 def ar1_inputs(P: int, T: int, Nx: int, rho: float, rng: np.random.Generator) -> np.ndarray:
@@ -326,6 +443,11 @@ def ar1_inputs(P: int, T: int, Nx: int, rho: float, rng: np.random.Generator) ->
     Returns
     -------
     numpy.ndarray, shape (P, T, Nx)
+
+    Raises
+    ------
+    ValueError
+        Non-positive sizes, ``rho`` outside ``(-1, 1)`` or ``rng`` not a Generator.
     """
     if not isinstance(rng, np.random.Generator):
         raise ValueError("rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)")
@@ -347,9 +469,21 @@ def ar1_inputs(P: int, T: int, Nx: int, rho: float, rng: np.random.Generator) ->
 def ar1_correlations(T: int, Nx: int, rho: float) -> np.ndarray:
     """Population input correlations of :func:`ar1_inputs`: ``Σ^{X_i X_j} = ρ^{|i-j|} I``.
 
+    Parameters
+    ----------
+    T, Nx : int
+        Time steps and input dimension.
+    rho : float
+        Lag-one correlation, ``-1 < rho < 1``.
+
     Returns
     -------
     numpy.ndarray, shape (T, T, Nx, Nx)
+
+    Raises
+    ------
+    ValueError
+        Non-positive ``T`` or ``Nx``, or ``rho`` outside ``(-1, 1)``.
     """
     T = check_positive_int(T, "T")
     Nx = check_positive_int(Nx, "Nx")
@@ -376,6 +510,11 @@ def population_moments(A, Sxx):
         ``Σ^{YX_j} = Σ_t A_t Σ^{X_t X_j}``.
     tr_yy : float
         ``tr Σ^{YY} = Σ_{t,t'} tr(A_t Σ^{X_t X_t'} A_{t'}ᵀ)``.
+
+    Raises
+    ------
+    ValueError
+        Inconsistent shapes or non-finite entries.
     """
     A = _check_maps(A, "A")
     T, _, Nx = A.shape

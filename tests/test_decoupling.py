@@ -35,6 +35,29 @@ def test_aligned_blocks_and_misalignment():
     assert stack[0] < 1e-14 and stack[1] > 0.05
 
 
+def test_misalignment_sees_components_outside_the_task_directions():
+    # N_x > K and N_y > K: parts of W_x, W_y outside span(V), span(U) are invisible
+    # to aligned_blocks but must count as misalignment
+    task, rng = _task(K=2, n_in=4, n_out=3)
+    Wx, Wh, Wy, R = model.aligned_init(task, 0.3, 0.5, 0.7, rng)
+    assert decoupling.misalignment(Wx, Wh, Wy, task, R) < 1e-14
+    v_perp = np.linalg.svd(np.eye(4) - task.V @ task.V.T)[0][:, 0]  # unit vector orthogonal to V
+    u_perp = np.linalg.svd(np.eye(3) - task.U @ task.U.T)[0][:, 0]
+    np.testing.assert_allclose(task.V.T @ v_perp, 0, atol=1e-12)
+    bump_x = Wx + 0.2 * np.outer(R[:, 0], v_perp)
+    bump_y = Wy + 0.3 * np.outer(u_perp, R[:, 1])
+    # the aligned blocks do not change ...
+    for new, old in zip(decoupling.aligned_blocks(bump_x, Wh, bump_y, task, R),
+                        decoupling.aligned_blocks(Wx, Wh, Wy, task, R)):
+        np.testing.assert_allclose(new, old, atol=1e-14)
+    # ... but the misalignment does
+    np.testing.assert_allclose(decoupling.misalignment(bump_x, Wh, Wy, task, R), 0.2 * np.max(np.abs(np.outer(R[:, 0], v_perp))), rtol=1e-12)
+    assert decoupling.misalignment(Wx, Wh, bump_y, task, R) > 0.05
+    # a full-matrix run keeps the out-of-span parts at zero
+    run = decoupling.run_aligned(task, 0.1, 0.2, 0.15, lr=0.02, steps=200, rng=rng, record_every=50)
+    assert np.max(run.misalignment) < 1e-12
+
+
 def test_aligned_blocks_validation():
     task, rng = _task()
     Wx, Wh, Wy, R = model.aligned_init(task, 0.1, 0.1, 0.1, rng)

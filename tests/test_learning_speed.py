@@ -351,6 +351,15 @@ def test_learning_time_of_closed_form_is_half_time():
         (lambda: ls.u_half_time(0.1, 0.5, [-1.0, -1.0]), "S1"),
         (lambda: ls.u_half_time(0.9, 0.0, [1.0]), "below the half level"),
         (lambda: ls.s1_crossing([1.0, 2.0], [1.0]), "same shape"),
+        (lambda: ls.s1_crossing([1.0, 2.0], [2.0, 1.0], b_max=0.0), "b_max"),
+        (lambda: ls.effective_singular_values(0.5, []), "at least one time step"),
+        (lambda: ls.effective_singular_values(np.ones(3), np.ones((2, 4))), "broadcast"),
+        (lambda: ls.gradient_contributions(0.1, np.ones(3), 0.1, np.ones((2, 4))), "broadcast"),
+        (lambda: ls.simulate_frozen(0.1, 0.1, 0.1, [1.0, 0.5], lr=0.0, steps=3), "lr"),
+        (lambda: ls.windowed_taylor_b(0.1, 1.0, [1.0, 0.5], 0.1, 3, points_per_window=0), "points_per_window"),
+        (lambda: ls.reference_b_flow(0.1, 1.0, [1.0, 0.5], [-1.0, 0.5]), ">= 0"),
+        (lambda: ls.learning_order([1.0], [0.5], 3, init=0.0), "init"),
+        (lambda: ls.learning_order([1.0], [0.5], 3, init_b=np.nan), "init_b"),
     ],
 )
 def test_learning_speed_bad_input(call, match):

@@ -104,6 +104,55 @@ def test_finite_difference_gradients():
         np.testing.assert_allclose(b, a, atol=1e-8)
 
 
+def test_backprop_signals_rebuild_bptt_gradients():
+    rng = np.random.default_rng(8)
+    Wx, Wh, Wy = _weights(rng, scale=1.2)
+    X = rng.standard_normal((13, 6, 3))
+    Y = rng.standard_normal((13, 2))
+    G = unrolled.backprop_signals(Wx, Wh, Wy, X, Y)
+    assert G.shape == (13, 7, 4)
+    H = model.hidden_states(Wx, Wh, Wy, X)
+    dWx, dWh, dWy = model.gradients(Wx, Wh, Wy, X, Y)
+    np.testing.assert_allclose(np.einsum("pth,ptx->hx", G[:, 1:], X), dWx, atol=1e-12)
+    np.testing.assert_allclose(np.einsum("pth,ptk->hk", G[:, 1:], H[:, :-1]), dWh, atol=1e-12)
+    # g_{T+1} = W_y^T (y_hat - y) / P
+    err = model.forward(Wx, Wh, Wy, X) - Y
+    np.testing.assert_allclose(G[:, -1], err @ Wy / 13, atol=1e-14)
+
+
+def test_backprop_signals_scale_like_rho_power():
+    rng = np.random.default_rng(9)
+    T = 15
+    Q = tasks.random_orthonormal(4, 4, rng)
+    Wx, _, Wy = _weights(rng)
+    X = rng.standard_normal((5, T, 3))
+    Y = rng.standard_normal((5, 2))
+    for rho in (0.8, 1.0, 1.15):
+        G = unrolled.backprop_signals(Wx, rho * Q, Wy, X, Y)
+        norms = np.linalg.norm(G, axis=-1)  # (P, T+1)
+        expected = norms[:, -1:] * rho ** np.arange(T, -1, -1)
+        np.testing.assert_allclose(norms, expected, rtol=1e-12)
+
+
+def test_backprop_signals_initial_state_gradient_by_finite_differences():
+    # G[:, 0] is dL/dh_1: perturbing a common initial state h_1 = h0 changes the
+    # loss at rate sum_p G[p, 0]; an initial state equals an extra input x_0 with
+    # W_x x_0 = h0 at time 0 (see chapter 1, exercise on the initial state)
+    rng = np.random.default_rng(10)
+    Nh = 4
+    Wx, Wh, Wy = _weights(rng, Nx=Nh, Nh=Nh)
+    X = rng.standard_normal((6, 5, Nh))
+    Y = rng.standard_normal((6, 2))
+    G = unrolled.backprop_signals(Wx, Wh, Wy, X, Y)
+    x0_dir = np.linalg.solve(Wx, np.eye(Nh))  # W_x x0 = e_k
+    eps = 1e-6
+    fd = np.zeros(Nh)
+    for k in range(Nh):
+        ext = lambda s: np.concatenate([np.broadcast_to(s * x0_dir[:, k], (6, 1, Nh)), X], axis=1)
+        fd[k] = (model.loss(Wx, Wh, Wy, ext(eps), Y) - model.loss(Wx, Wh, Wy, ext(-eps), Y)) / (2 * eps)
+    np.testing.assert_allclose(fd, G[:, 0].sum(axis=0), atol=1e-8)
+
+
 def test_ar1_inputs_and_population_moments():
     rng = np.random.default_rng(6)
     X = unrolled.ar1_inputs(200_000, 3, 2, 0.6, rng)
@@ -143,6 +192,12 @@ def test_errors():
         unrolled.hidden_norm_theory(Wx, np.eye(3), 4)
     with pytest.raises(ValueError):
         unrolled.finite_difference_gradients(Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((2, 2)), eps=0)
+    with pytest.raises(ValueError):
+        unrolled.scalar_input_weights(np.ones(2), np.ones(3), 1.0, 3)
+    with pytest.raises(ValueError):
+        unrolled.backprop_signals(Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((3, 2)))
+    with pytest.raises(ValueError):
+        unrolled.backprop_signals(Wx, Wh, Wy, np.full((2, 3, 3), np.nan), np.zeros((2, 2)))
     with pytest.raises(ValueError):
         unrolled.ar1_inputs(5, 3, 2, 1.0, rng)
     with pytest.raises(ValueError):
