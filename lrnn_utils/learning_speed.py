@@ -2,7 +2,7 @@
 
 Tools for chapter 3 of the book:
 
-* :func:`effective_singular_values` and :func:`u_half_time` -- the sums ``S₁, S₂`` of
+* :func:`effective_singular_values` (from :mod:`lrnn_utils.theory`, re-exported here) and :func:`u_half_time` -- the sums ``S₁, S₂`` of
   App. C and the half-learning time of ``u`` with ``b`` frozen (from eqs 46-47);
 * :func:`simulate_frozen` -- Euler integration of the mode equations (5)-(7) with some
   modes held fixed (``b`` frozen for App. C, ``a`` and ``c`` frozen for App. D);
@@ -36,7 +36,7 @@ from ._validation import (
     record_steps,
 )
 from .tasks import task_singular_values
-from .theory import ModeTrajectory, _flows, energy, global_solution, simulate_modes
+from .theory import ModeTrajectory, _flows, effective_singular_values, energy, global_solution, simulate_modes
 
 __all__ = [
     "effective_singular_values",
@@ -76,31 +76,6 @@ def _broadcast_modes(s, **values):
 # --------------------------------------------------------------------------------------
 # App. C: effective singular values and the half-learning time of u
 # --------------------------------------------------------------------------------------
-def effective_singular_values(b, s):
-    """The sums ``S₁ = Σ_i b^{T−i} s_i`` and ``S₂ = Σ_i b^{2(T−i)}`` of App. C.
-
-    With ``b`` frozen and balanced modes, ``τ u̇ = 2u (S₁ − S₂ u)`` (eq 43):
-    ``S₁`` is the singular value the input-output product "sees" through the
-    recurrent weighting ``b^{T−i}``, and ``S₁/S₂`` is the value ``u`` converges to.
-
-    Parameters
-    ----------
-    b : float or array_like
-        Frozen recurrent mode, broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-
-    Returns
-    -------
-    (S1, S2) : tuple of numpy.ndarray
-        Each of the broadcast mode shape.
-    """
-    s = _check_s(s)
-    shape, m = _broadcast_modes(s, b=b)
-    k = np.arange(s.shape[-1] - 1, -1, -1, dtype=float)
-    pw = m["b"][..., None] ** k
-    return np.sum(pw * s, axis=-1), np.sum(pw**2, axis=-1)
-
-
 def u_half_time(u0, b, s, tau: float = 1.0) -> np.ndarray:
     """Time for ``u`` to reach half of its limit ``S₁/S₂`` with ``b`` frozen (from eq 46).
 

@@ -29,7 +29,7 @@ import numpy as np
 from . import model
 from ._validation import TrainingDivergedError, as_finite_array, check_finite_scalar, check_positive_int
 from .tasks import Task, _check_kind, task_singular_values, whiten
-from .theory import global_solution, mode_gradients, simulate_modes
+from .theory import decay_powers, effective_singular_values, global_solution, mode_gradients, simulate_modes
 
 __all__ = [
     "make_task_with_vectors",
@@ -190,18 +190,12 @@ def solution_weights(kind: str, delta, lam, T_train: int, T_test: int) -> np.nda
     """
     T_test = check_positive_int(T_test, "T_test")
     b, u = global_solution(kind, delta, lam, T_train)
-    return u[..., None] * _geometric(b, T_test)
+    return u[..., None] * decay_powers(b, T_test)
 
 
 # ----------------------------------------------------------------------------
 # best fit of one mode to an arbitrary profile s
 # ----------------------------------------------------------------------------
-
-
-def _geometric(b, T):
-    """``b^{T-i}`` for i = 1..T, shape ``b.shape + (T,)``."""
-    k = np.arange(T - 1, -1, -1, dtype=float)
-    return np.asarray(b, dtype=float)[..., None] ** k
 
 
 def optimal_u(b, s) -> np.ndarray:
@@ -219,10 +213,8 @@ def optimal_u(b, s) -> np.ndarray:
     -------
     numpy.ndarray
     """
-    s = as_finite_array(s, "s", min_ndim=1)
-    b = as_finite_array(b, "b")
-    g = _geometric(b, s.shape[-1])
-    return np.sum(g * s, axis=-1) / np.sum(g**2, axis=-1)
+    S1, S2 = effective_singular_values(b, s)
+    return S1 / S2
 
 
 def profile_energy(b, s) -> np.ndarray:
@@ -243,11 +235,9 @@ def profile_energy(b, s) -> np.ndarray:
     numpy.ndarray
     """
     s = as_finite_array(s, "s", min_ndim=1)
-    b = as_finite_array(b, "b")
-    g = _geometric(b, s.shape[-1])
+    u = optimal_u(b, s)
     # residual form: exact zero when s is geometric, never negative by rounding
-    u = np.sum(g * s, axis=-1) / np.sum(g**2, axis=-1)
-    return 0.5 * np.sum((s - u[..., None] * g) ** 2, axis=-1)
+    return 0.5 * np.sum((s - u[..., None] * decay_powers(b, s.shape[-1])) ** 2, axis=-1)
 
 
 @dataclass(frozen=True)

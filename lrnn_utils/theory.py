@@ -29,6 +29,8 @@ from .tasks import _check_kind, task_singular_values
 __all__ = [
     "energy",
     "mode_gradients",
+    "decay_powers",
+    "effective_singular_values",
     "ModeTrajectory",
     "simulate_modes",
     "global_solution",
@@ -53,13 +55,55 @@ def _prepare(a, b, c, s):
     return a, b, c, s, shape
 
 
+def decay_powers(b, T: int) -> np.ndarray:
+    """The weights ``b^{T−i}`` with which input time ``i = 1..T`` reaches the read-out.
+
+    Returns
+    -------
+    numpy.ndarray, shape ``b.shape + (T,)``
+        Entry ``[..., i − 1]`` is ``b^{T−i}``.
+    """
+    k = np.arange(T - 1, -1, -1, dtype=float)  # T - i
+    return np.asarray(b, dtype=float)[..., None] ** k
+
+
 def _powers(b, T):
     """``b^{T-i}`` and ``(T-i) b^{T-i-1}`` for i = 1..T, shape ``b.shape + (T,)``."""
     k = np.arange(T - 1, -1, -1, dtype=float)  # T - i
     bb = np.asarray(b, dtype=float)[..., None]
-    pw = bb**k
     dpw = k * bb ** np.maximum(k - 1, 0)  # derivative; the k = 0 term is exactly 0
-    return pw, dpw
+    return decay_powers(b, T), dpw
+
+
+def effective_singular_values(b, s):
+    """The sums ``S₁ = Σ_i b^{T−i} s_i`` and ``S₂ = Σ_i b^{2(T−i)}`` of App. C.
+
+    With ``b`` frozen and balanced modes, ``τ u̇ = 2u (S₁ − S₂ u)`` (eq 43):
+    ``S₁`` is the singular value the input-output product "sees" through the
+    recurrent weighting ``b^{T−i}``, and ``S₁/S₂`` is the value ``u`` converges to
+    (the best ``u = ac`` for that ``b``).
+
+    Parameters
+    ----------
+    b : float or array_like
+        Frozen recurrent mode, broadcast against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+
+    Returns
+    -------
+    (S1, S2) : tuple of numpy.ndarray
+        Each of the broadcast mode shape.
+    """
+    s = as_finite_array(s, "s", min_ndim=1)
+    if s.shape[-1] < 1:
+        raise ValueError("s must have at least one time step (T >= 1) in its last axis")
+    b = as_finite_array(b, "b")
+    try:
+        shape = np.broadcast_shapes(b.shape, s.shape[:-1])
+    except ValueError as exc:
+        raise ValueError(f"b {b.shape} must broadcast against s.shape[:-1] = {s.shape[:-1]}") from exc
+    pw = decay_powers(np.broadcast_to(b, shape), s.shape[-1])
+    return np.sum(pw * s, axis=-1), np.sum(pw**2, axis=-1)
 
 
 def _residual(a, b, c, s):
@@ -262,11 +306,8 @@ def u_closed_form(t, u0, b, s, tau: float = 1.0) -> np.ndarray:
     s = as_finite_array(s, "s", min_ndim=1)
     if s.shape[-1] < 1:
         raise ValueError("s must have at least one time step (T >= 1)")
-    b = as_finite_array(b, "b")
     tau = check_finite_scalar(tau, "tau", positive=True)
-    pw, _ = _powers(b, s.shape[-1])
-    S1 = np.sum(pw * s, axis=-1)
-    S2 = np.sum(pw**2, axis=-1)
+    S1, S2 = effective_singular_values(b, s)
     t, u0, S1, S2 = np.broadcast_arrays(t, u0, S1, S2)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         x = 2.0 * S1 * t / tau

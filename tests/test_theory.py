@@ -138,3 +138,13 @@ def test_simulate_modes_divergence_raises():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_decay_powers_and_effective_singular_values():
+    np.testing.assert_allclose(theory.decay_powers(0.5, 4), [0.125, 0.25, 0.5, 1.0])
+    s = np.array([[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]])
+    S1, S2 = theory.effective_singular_values(np.array([0.5, 2.0]), s)
+    np.testing.assert_allclose(S1, [0.25 + 1.0 + 3.0, 2.0 - 1.0])
+    np.testing.assert_allclose(S2, [0.0625 + 0.25 + 1.0, 16.0 + 4.0 + 1.0])
+    with pytest.raises(ValueError, match="broadcast"):
+        theory.effective_singular_values(np.ones(3), s)
