@@ -21,6 +21,7 @@ Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
 """
 
 from . import (
+    checks,
     correlation_form,
     decoupling,
     learning_speed,
@@ -45,6 +46,7 @@ __all__ = [
     "decoupling",
     "learning_speed",
     "stability",
+    "checks",
     "TrainingDivergedError",
 ]
 __version__ = "0.1.0"

@@ -33,7 +33,9 @@ class TrainingDivergedError(FloatingPointError):
 DIVERGENCE_LIMIT = 1e150
 
 
-def as_finite_array(x, name: str, ndim: int | None = None, min_ndim: int | None = None) -> np.ndarray:
+def as_finite_array(
+    x, name: str, ndim: int | None = None, min_ndim: int | None = None
+) -> np.ndarray:
     """Convert ``x`` to a float array and check it is finite (and its rank)."""
     try:
         arr = np.asarray(x, dtype=float)
@@ -42,7 +44,9 @@ def as_finite_array(x, name: str, ndim: int | None = None, min_ndim: int | None 
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if min_ndim is not None and arr.ndim < min_ndim:
-        raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have at least {min_ndim} dimension(s), got shape {arr.shape}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains non-finite values (NaN or inf)")
     return arr

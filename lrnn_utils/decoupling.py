@@ -66,11 +66,15 @@ def aligned_blocks(Wx, Wh, Wy, task: Task, R):
     if R.shape != (Nh, Nh):
         raise ValueError(f"R must be square, got shape {R.shape}")
     if Wx.shape[-2:] != (Nh, task.V.shape[0]):
-        raise ValueError(f"Wx must end in shape ({Nh}, {task.V.shape[0]}), got {Wx.shape}")
+        raise ValueError(
+            f"Wx must end in shape ({Nh}, {task.V.shape[0]}), got {Wx.shape}"
+        )
     if Wh.shape[-2:] != (Nh, Nh):
         raise ValueError(f"Wh must end in shape ({Nh}, {Nh}), got {Wh.shape}")
     if Wy.shape[-2:] != (task.U.shape[0], Nh):
-        raise ValueError(f"Wy must end in shape ({task.U.shape[0]}, {Nh}), got {Wy.shape}")
+        raise ValueError(
+            f"Wy must end in shape ({task.U.shape[0]}, {Nh}), got {Wy.shape}"
+        )
     Ax = np.einsum("hg,...hi,ik->...gk", R, Wx, task.V)
     Ah = np.einsum("hg,...hj,jl->...gl", R, Wh, R)
     Ay = np.einsum("ok,...oh,hg->...kg", task.U, Wy, R)
@@ -129,7 +133,9 @@ def _diag_vector(x, K, name):
     if arr.ndim == 0:
         return np.full(K, float(arr))
     if arr.shape != (K,):
-        raise ValueError(f"{name} must be a scalar or have shape ({K},), got {arr.shape}")
+        raise ValueError(
+            f"{name} must be a scalar or have shape ({K},), got {arr.shape}"
+        )
     return arr
 
 
@@ -166,7 +172,9 @@ def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
     return Rx @ A @ task.V.T, Ry @ B @ Rx.T, task.U @ C @ Ry.T, Rx, Ry
 
 
-def teacher_task(sx, sh, sy, T: int, P: int, rng: np.random.Generator, n_in=None, n_out=None):
+def teacher_task(
+    sx, sh, sy, T: int, P: int, rng: np.random.Generator, n_in=None, n_out=None
+):
     """Data produced by a diagonalizable linear-RNN teacher (paper App. B, eqs 26-29).
 
     The teacher has ``W̃_x = R̃ diag(sx) Vᵀ``, ``W̃_h = R̃ diag(sh) R̃ᵀ``,
@@ -197,7 +205,9 @@ def teacher_task(sx, sh, sy, T: int, P: int, rng: np.random.Generator, n_in=None
     sh = as_finite_array(sh, "sh", ndim=1)
     sy = as_finite_array(sy, "sy", ndim=1)
     if not (sx.shape == sh.shape == sy.shape):
-        raise ValueError(f"sx, sh, sy must have the same shape (K,), got {sx.shape}, {sh.shape}, {sy.shape}")
+        raise ValueError(
+            f"sx, sh, sy must have the same shape (K,), got {sx.shape}, {sh.shape}, {sy.shape}"
+        )
     T = check_positive_int(T, "T")
     k = np.arange(T - 1, -1, -1, dtype=float)  # T - t for t = 1..T
     S = sy[None, :] * sh[None, :] ** k[:, None] * sx[None, :]
@@ -278,7 +288,16 @@ class AlignedRun:
         )
 
 
-def run_aligned(task: Task, a0, b0, c0, lr: float, steps: int, rng: np.random.Generator, record_every: int = 1):
+def run_aligned(
+    task: Task,
+    a0,
+    b0,
+    c0,
+    lr: float,
+    steps: int,
+    rng: np.random.Generator,
+    record_every: int = 1,
+):
     """Train the full matrices from an aligned start and integrate the mode equations.
 
     Builds weights with :func:`lrnn_utils.model.aligned_init`, runs
@@ -311,7 +330,9 @@ def run_aligned(task: Task, a0, b0, c0, lr: float, steps: int, rng: np.random.Ge
     if not isinstance(task, Task):
         raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
     Wx, Wh, Wy, R = _model.aligned_init(task, a0, b0, c0, rng)
-    hist = _model.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=record_every)
+    hist = _model.train(
+        Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=record_every
+    )
     a, b, c = _model.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
     mis = misalignment(hist.Wx, hist.Wh, hist.Wy, task, R)
     K = task.K
@@ -326,5 +347,13 @@ def run_aligned(task: Task, a0, b0, c0, lr: float, steps: int, rng: np.random.Ge
     )
     final = (hist.Wx[-1].copy(), hist.Wh[-1].copy(), hist.Wy[-1].copy())
     return AlignedRun(
-        steps=hist.steps, a=a, b=b, c=c, loss=hist.loss, misalignment=mis, theory=traj, final_weights=final, R=R
+        steps=hist.steps,
+        a=a,
+        b=b,
+        c=c,
+        loss=hist.loss,
+        misalignment=mis,
+        theory=traj,
+        final_weights=final,
+        R=R,
     )

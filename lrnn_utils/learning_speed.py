@@ -36,7 +36,14 @@ from ._validation import (
     record_steps,
 )
 from .tasks import task_singular_values
-from .theory import ModeTrajectory, _flows, effective_singular_values, energy, global_solution, simulate_modes
+from .theory import (
+    ModeTrajectory,
+    _flows,
+    effective_singular_values,
+    energy,
+    global_solution,
+    simulate_modes,
+)
 
 __all__ = [
     "effective_singular_values",
@@ -69,8 +76,12 @@ def _broadcast_modes(s, **values):
         shape = np.broadcast_shapes(s.shape[:-1], *(v.shape for v in arrays.values()))
     except ValueError as exc:
         shapes = ", ".join(f"{k} {v.shape}" for k, v in arrays.items())
-        raise ValueError(f"{shapes} must broadcast against s.shape[:-1] = {s.shape[:-1]}") from exc
-    return shape, {k: np.broadcast_to(v, shape).astype(float) for k, v in arrays.items()}
+        raise ValueError(
+            f"{shapes} must broadcast against s.shape[:-1] = {s.shape[:-1]}"
+        ) from exc
+    return shape, {
+        k: np.broadcast_to(v, shape).astype(float) for k, v in arrays.items()
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -106,7 +117,9 @@ def u_half_time(u0, b, s, tau: float = 1.0) -> np.ndarray:
     u0 = as_finite_array(u0, "u0")
     S1, S2 = effective_singular_values(b, s)
     if np.any(S1 <= 0):
-        raise ValueError("u_half_time needs S1 = sum_i b^(T-i) s_i > 0; otherwise u decays to 0")
+        raise ValueError(
+            "u_half_time needs S1 = sum_i b^(T-i) s_i > 0; otherwise u decays to 0"
+        )
     if np.any(u0 <= 0) or np.any(u0 >= S1 / (2 * S2)):
         raise ValueError("u0 must satisfy 0 < u0 < S1/(2 S2) (below the half level)")
     return tau / (2 * S1) * np.log(S1 / (S2 * u0) - 1.0)
@@ -115,7 +128,9 @@ def u_half_time(u0, b, s, tau: float = 1.0) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 # Euler integration with frozen modes
 # --------------------------------------------------------------------------------------
-def simulate_frozen(a0, b0, c0, s, lr: float, steps: int, trainable: str = "ac", record_every: int = 1) -> ModeTrajectory:
+def simulate_frozen(
+    a0, b0, c0, s, lr: float, steps: int, trainable: str = "ac", record_every: int = 1
+) -> ModeTrajectory:
     """Euler-integrate the mode equations (5)-(7) while holding some modes fixed.
 
     Only the modes named in ``trainable`` are updated, ``x ← x + lr · ẋ``; the
@@ -152,7 +167,9 @@ def simulate_frozen(a0, b0, c0, s, lr: float, steps: int, trainable: str = "ac",
         If a mode becomes non-finite or exceeds 1e150.
     """
     if not isinstance(trainable, str) or not trainable or set(trainable) - set("abc"):
-        raise ValueError(f"trainable must be a non-empty subset of 'abc', got {trainable!r}")
+        raise ValueError(
+            f"trainable must be a non-empty subset of 'abc', got {trainable!r}"
+        )
     s = _check_s(s)
     shape, m = _broadcast_modes(s, a0=a0, b0=b0, c0=c0)
     lr = check_finite_scalar(lr, "lr", positive=True)
@@ -177,7 +194,9 @@ def simulate_frozen(a0, b0, c0, s, lr: float, steps: int, trainable: str = "ac",
             if "c" in trainable:
                 c = c + lr * dc
         check_diverged(step + 1, "try a smaller learning rate", a=a, b=b, c=c)
-    return ModeTrajectory(steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"])
+    return ModeTrajectory(
+        steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"]
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -219,7 +238,9 @@ def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
     for n in range(n_max + 1):
         p1 = np.where(ff1 != 0, b ** np.maximum(k - n, 0), 0.0)
         p2 = np.where(ff2 != 0, b ** np.maximum(2 * k - n, 0), 0.0)
-        val = -u[..., 0] * np.sum(ff1 * s * p1, axis=-1) + 0.5 * u[..., 0] ** 2 * np.sum(ff2 * p2, axis=-1)
+        val = -u[..., 0] * np.sum(ff1 * s * p1, axis=-1) + 0.5 * u[
+            ..., 0
+        ] ** 2 * np.sum(ff2 * p2, axis=-1)
         if n == 0:
             val = val + 0.5 * np.sum(s**2, axis=-1)
         out[n] = val
@@ -301,7 +322,9 @@ def b_time_derivatives(b, u, s, order: int) -> np.ndarray:
     return out
 
 
-def windowed_taylor_b(b0, u, s, window: float, n_windows: int, order: int = 5, points_per_window: int = 1):
+def windowed_taylor_b(
+    b0, u, s, window: float, n_windows: int, order: int = 5, points_per_window: int = 1
+):
     """Windowed Taylor approximation of ``b(t)`` with ``u = ac`` frozen (App. D, eqs 48-61).
 
     In each window ``[t_k, t_k + Δ]`` the recurrent mode is approximated by its
@@ -339,15 +362,21 @@ def windowed_taylor_b(b0, u, s, window: float, n_windows: int, order: int = 5, p
     shape, m = _broadcast_modes(s, b0=b0, u=u)
     b, u = m["b0"].copy(), m["u"]
     h = window * np.arange(1, ppw + 1) / ppw
-    powers = np.stack([h**n / factorial(n) for n in range(1, order + 1)])  # (order, ppw)
+    powers = np.stack(
+        [h**n / factorial(n) for n in range(1, order + 1)]
+    )  # (order, ppw)
     t = window * np.arange(n_windows * ppw + 1) / ppw
     out = np.empty((t.size,) + shape)
     out[0] = b
     dead = np.zeros(shape, dtype=bool)
     for w in range(n_windows):
         with np.errstate(over="ignore", invalid="ignore"):
-            der = b_time_derivatives(np.where(dead, 0.0, b), u, s, order)  # (order,) + shape
-            vals = b[None] + np.tensordot(powers, der, axes=(0, 0)).reshape((ppw,) + shape)
+            der = b_time_derivatives(
+                np.where(dead, 0.0, b), u, s, order
+            )  # (order,) + shape
+            vals = b[None] + np.tensordot(powers, der, axes=(0, 0)).reshape(
+                (ppw,) + shape
+            )
         bad = ~np.isfinite(vals) | (np.abs(np.nan_to_num(vals, nan=0.0)) > 1e150)
         dead = dead | np.any(bad, axis=0)
         vals = np.where(dead[None], np.nan, vals)
@@ -388,7 +417,9 @@ def taylor_stability_limit(order: int) -> float:
     return float(brentq(excess, xs[j - 1], xs[j], xtol=1e-14))
 
 
-def reference_b_flow(b0, u, s, t_eval, rtol: float = 1e-11, atol: float = 1e-13) -> np.ndarray:
+def reference_b_flow(
+    b0, u, s, t_eval, rtol: float = 1e-11, atol: float = 1e-13
+) -> np.ndarray:
     """Accurate solution of the frozen-``u`` flow ``ḃ = −∂E/∂b`` (eq 6 with ``ac = u``).
 
     Integrates all modes at once with :func:`scipy.integrate.solve_ivp` (DOP853)
@@ -414,14 +445,24 @@ def reference_b_flow(b0, u, s, t_eval, rtol: float = 1e-11, atol: float = 1e-13)
     shape, m = _broadcast_modes(s, b0=b0, u=u)
     t_eval = as_finite_array(t_eval, "t_eval", ndim=1)
     if t_eval.size == 0 or np.any(t_eval < 0) or np.any(np.diff(t_eval) < 0):
-        raise ValueError("t_eval must be a non-empty, non-decreasing array of times >= 0")
+        raise ValueError(
+            "t_eval must be a non-empty, non-decreasing array of times >= 0"
+        )
     u = m["u"].ravel()
     s_flat = np.broadcast_to(s, shape + s.shape[-1:]).reshape(-1, s.shape[-1])
 
     def rhs(_, y):
         return -energy_b_derivatives(y, u, s_flat, 1)[1]
 
-    sol = solve_ivp(rhs, (0.0, float(t_eval[-1])), m["b0"].ravel(), method="DOP853", t_eval=t_eval, rtol=rtol, atol=atol)
+    sol = solve_ivp(
+        rhs,
+        (0.0, float(t_eval[-1])),
+        m["b0"].ravel(),
+        method="DOP853",
+        t_eval=t_eval,
+        rtol=rtol,
+        atol=atol,
+    )
     if not sol.success:  # pragma: no cover - only for pathological input
         raise RuntimeError(f"solve_ivp failed: {sol.message}")
     return sol.y.T.reshape((t_eval.size,) + shape)
@@ -457,14 +498,24 @@ def learning_time(t, x, fraction: float = 0.5, start=None, target=None) -> np.nd
     t = as_finite_array(t, "t", ndim=1)
     x = as_finite_array(x, "x", min_ndim=1)
     if x.shape[0] != t.size:
-        raise ValueError(f"x must have len(t) = {t.size} entries in its first axis, got shape {x.shape}")
+        raise ValueError(
+            f"x must have len(t) = {t.size} entries in its first axis, got shape {x.shape}"
+        )
     if t.size < 2 or np.any(np.diff(t) <= 0):
         raise ValueError("t must have at least two strictly increasing entries")
     fraction = check_finite_scalar(fraction, "fraction")
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(f"fraction must be in [0, 1], got {fraction}")
-    start = x[0] if start is None else np.broadcast_to(as_finite_array(start, "start"), x.shape[1:])
-    target = x[-1] if target is None else np.broadcast_to(as_finite_array(target, "target"), x.shape[1:])
+    start = (
+        x[0]
+        if start is None
+        else np.broadcast_to(as_finite_array(start, "start"), x.shape[1:])
+    )
+    target = (
+        x[-1]
+        if target is None
+        else np.broadcast_to(as_finite_array(target, "target"), x.shape[1:])
+    )
     direction = np.sign(target - start)
     level = start + fraction * (target - start)
     reached = direction * (x - level) >= 0  # (n, ...)
@@ -536,11 +587,15 @@ def s1_crossing(s_first, s_second, b_max: float = 1.0) -> float:
     s1 = as_finite_array(s_first, "s_first", ndim=1)
     s2 = as_finite_array(s_second, "s_second", ndim=1)
     if s1.shape != s2.shape or s1.size < 1:
-        raise ValueError(f"s_first and s_second must have the same shape (T,), got {s1.shape} and {s2.shape}")
+        raise ValueError(
+            f"s_first and s_second must have the same shape (T,), got {s1.shape} and {s2.shape}"
+        )
     b_max = check_finite_scalar(b_max, "b_max", positive=True)
 
     def diff(b):
-        return float(effective_singular_values(b, s1)[0] - effective_singular_values(b, s2)[0])
+        return float(
+            effective_singular_values(b, s1)[0] - effective_singular_values(b, s2)[0]
+        )
 
     grid = np.linspace(0.0, b_max, 2001)[1:]
     d = np.array([diff(b) for b in grid])
@@ -608,13 +663,23 @@ def _stable_lr(s, u_star, b_star):
     k = np.arange(T - 1, -1, -1, dtype=float)
     a = np.sqrt(u_star)[:, None]
     bb = b_star[:, None]
-    J = np.stack([a * bb**k, k * a * a * bb ** np.maximum(k - 1, 0), a * bb**k], axis=-1)  # (K, T, 3)
+    J = np.stack(
+        [a * bb**k, k * a * a * bb ** np.maximum(k - 1, 0), a * bb**k], axis=-1
+    )  # (K, T, 3)
     lam_max = np.linalg.eigvalsh(np.einsum("kti,ktj->kij", J, J)).max()
     return 1.0 / lam_max
 
 
-def learning_order(delta, lam, T: int, init: float = 0.01, init_b: float | None = None, t_end: float | None = None,
-                   lr: float | None = None, max_steps: int = 60000) -> LearningOrder:
+def learning_order(
+    delta,
+    lam,
+    T: int,
+    init: float = 0.01,
+    init_b: float | None = None,
+    t_end: float | None = None,
+    lr: float | None = None,
+    max_steps: int = 60000,
+) -> LearningOrder:
     """Train LRNN modes on inverse-exponential tasks and measure what is learned first (App. E).
 
     Each task ``k`` has ``s_t = δ_k λ_k^{T−t}`` (zero-loss solution ``u* = δ``,
@@ -651,14 +716,18 @@ def learning_order(delta, lam, T: int, init: float = 0.01, init_b: float | None 
     delta = as_finite_array(delta, "delta", ndim=1)
     lam = as_finite_array(lam, "lam", ndim=1)
     if delta.shape != lam.shape:
-        raise ValueError(f"delta and lam must have the same shape (K,), got {delta.shape} and {lam.shape}")
+        raise ValueError(
+            f"delta and lam must have the same shape (K,), got {delta.shape} and {lam.shape}"
+        )
     if np.any(delta <= 0) or np.any(lam <= 0):
         raise ValueError("delta and lam must be > 0")
     init = check_finite_scalar(init, "init", positive=True)
     init_b = init if init_b is None else check_finite_scalar(init_b, "init_b")
     u0 = init**2
     if np.any(u0 >= delta / 2):
-        raise ValueError(f"init^2 = {u0} must be below delta/2 (start well below the solution)")
+        raise ValueError(
+            f"init^2 = {u0} must be below delta/2 (start well below the solution)"
+        )
     s = task_singular_values("inverse_exponential", T, delta, lam)
     b_star, u_star = global_solution("inverse_exponential", delta, lam, T)
     if t_end is None:

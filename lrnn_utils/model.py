@@ -46,14 +46,20 @@ def _check_weights(Wx, Wh, Wy, X=None, Y=None):
     Wy = as_finite_array(Wy, "Wy", ndim=2)
     Nh, Nx = Wx.shape
     if Wh.shape != (Nh, Nh):
-        raise ValueError(f"Wh must have shape (Nh, Nh) = ({Nh}, {Nh}) to match Wx {Wx.shape}, got {Wh.shape}")
+        raise ValueError(
+            f"Wh must have shape (Nh, Nh) = ({Nh}, {Nh}) to match Wx {Wx.shape}, got {Wh.shape}"
+        )
     if Wy.shape[1] != Nh:
-        raise ValueError(f"Wy must have shape (Ny, {Nh}) to match Wx {Wx.shape}, got {Wy.shape}")
+        raise ValueError(
+            f"Wy must have shape (Ny, {Nh}) to match Wx {Wx.shape}, got {Wy.shape}"
+        )
     out = [Wx, Wh, Wy]
     if X is not None:
         X = as_finite_array(X, "X", ndim=3)
         if X.shape[2] != Nx:
-            raise ValueError(f"X must have shape (P, T, {Nx}) to match Wx {Wx.shape}, got {X.shape}")
+            raise ValueError(
+                f"X must have shape (P, T, {Nx}) to match Wx {Wx.shape}, got {X.shape}"
+            )
         if X.shape[1] < 1:
             raise ValueError("X must contain at least one time step (T >= 1)")
         if X.shape[0] < 1:
@@ -62,7 +68,9 @@ def _check_weights(Wx, Wh, Wy, X=None, Y=None):
     if Y is not None:
         Y = as_finite_array(Y, "Y", ndim=2)
         if Y.shape != (X.shape[0], Wy.shape[0]):
-            raise ValueError(f"Y must have shape (P, Ny) = ({X.shape[0]}, {Wy.shape[0]}), got {Y.shape}")
+            raise ValueError(
+                f"Y must have shape (P, Ny) = ({X.shape[0]}, {Wy.shape[0]}), got {Y.shape}"
+            )
         out.append(Y)
     return out
 
@@ -171,7 +179,9 @@ class TrainingHistory:
     loss: np.ndarray
 
 
-def train(Wx, Wh, Wy, X, Y, lr: float, steps: int, record_every: int = 1) -> TrainingHistory:
+def train(
+    Wx, Wh, Wy, X, Y, lr: float, steps: int, record_every: int = 1
+) -> TrainingHistory:
     """Full-batch gradient descent ``W ← W − lr ∂L/∂W`` on all three matrices.
 
     Parameters
@@ -203,7 +213,9 @@ def train(Wx, Wh, Wy, X, Y, lr: float, steps: int, record_every: int = 1) -> Tra
     rec = record_steps(steps, record_every)
     steps = int(rec[-1])
     n = rec.size
-    hist = {k: np.empty((n,) + w.shape) for k, w in (("Wx", Wx), ("Wh", Wh), ("Wy", Wy))}
+    hist = {
+        k: np.empty((n,) + w.shape) for k, w in (("Wx", Wx), ("Wh", Wh), ("Wy", Wy))
+    }
     losses = np.empty(n)
     Wx, Wh, Wy = Wx.copy(), Wh.copy(), Wy.copy()
     j = 0
@@ -222,7 +234,9 @@ def train(Wx, Wh, Wy, X, Y, lr: float, steps: int, record_every: int = 1) -> Tra
         Wh = Wh - lr * dWh
         Wy = Wy - lr * dWy
         check_diverged(step + 1, hint, Wx=Wx, Wh=Wh, Wy=Wy)
-    return TrainingHistory(steps=rec, Wx=hist["Wx"], Wh=hist["Wh"], Wy=hist["Wy"], loss=losses)
+    return TrainingHistory(
+        steps=rec, Wx=hist["Wx"], Wh=hist["Wh"], Wy=hist["Wy"], loss=losses
+    )
 
 
 def _mode_vector(x, K: int, name: str) -> np.ndarray:
@@ -230,11 +244,15 @@ def _mode_vector(x, K: int, name: str) -> np.ndarray:
     if arr.ndim == 0:
         return np.full(K, float(arr))
     if arr.shape != (K,):
-        raise ValueError(f"{name} must be a scalar or have shape ({K},), got {arr.shape}")
+        raise ValueError(
+            f"{name} must be a scalar or have shape ({K},), got {arr.shape}"
+        )
     return arr
 
 
-def aligned_init(task: Task, a0, b0, c0, rng: np.random.Generator, n_hidden: int | None = None):
+def aligned_init(
+    task: Task, a0, b0, c0, rng: np.random.Generator, n_hidden: int | None = None
+):
     """Weights satisfying Assumption 3: ``W_x = R A Vᵀ``, ``W_h = R B Rᵀ``, ``W_y = U C Rᵀ``.
 
     Parameters
@@ -301,7 +319,9 @@ def modes(Wx, Wh, Wy, task: Task, R):
     K = task.K
     Rk = R[:, :K]
     if Wx.shape[-2:] != (R.shape[0], task.V.shape[0]):
-        raise ValueError(f"Wx must end in shape ({R.shape[0]}, {task.V.shape[0]}), got {Wx.shape}")
+        raise ValueError(
+            f"Wx must end in shape ({R.shape[0]}, {task.V.shape[0]}), got {Wx.shape}"
+        )
     a = np.einsum("hk,...hi,ik->...k", Rk, Wx, task.V)
     b = np.einsum("hk,...hg,gk->...k", Rk, Wh, Rk)
     c = np.einsum("ok,...oh,hk->...k", task.U, Wy, Rk)

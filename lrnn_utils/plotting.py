@@ -78,7 +78,9 @@ def darker(color, amount: float = 0.4):
     return tuple((1.0 - amount) * np.asarray(to_rgb(color)))
 
 
-def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_x=None, marker=None):
+def plot_sim_and_theory(
+    ax, x, sim, theory=None, color=None, label=None, theory_x=None, marker=None
+):
     """Draw a simulated curve (solid band) and, optionally, its theory (dashed) in one colour.
 
     Parameters
@@ -115,11 +117,16 @@ def plot_sim_and_theory(ax, x, sim, theory=None, color=None, label=None, theory_
     return line
 
 
-def add_style_legend(ax, sim_label: str = "simulation", theory_label: str = "theory", **kwargs):
+def add_style_legend(
+    ax, sim_label: str = "simulation", theory_label: str = "theory", **kwargs
+):
     """Add legend entries explaining the two line styles (solid band = simulation, dashed = theory)."""
     from matplotlib.lines import Line2D
 
     handles, labels = ax.get_legend_handles_labels()
-    handles += [Line2D([], [], color="0.45", **SIM_STYLE), Line2D([], [], color="0.2", **THEORY_STYLE)]
+    handles += [
+        Line2D([], [], color="0.45", **SIM_STYLE),
+        Line2D([], [], color="0.2", **THEORY_STYLE),
+    ]
     labels += [sim_label, theory_label]
     return ax.legend(handles, labels, **kwargs)

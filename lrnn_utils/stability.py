@@ -27,9 +27,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import model
-from ._validation import TrainingDivergedError, as_finite_array, check_finite_scalar, check_positive_int
+from ._validation import (
+    TrainingDivergedError,
+    as_finite_array,
+    check_finite_scalar,
+    check_positive_int,
+)
 from .tasks import Task, _check_kind, task_singular_values, whiten
-from .theory import decay_powers, effective_singular_values, global_solution, mode_gradients, simulate_modes
+from .theory import (
+    decay_powers,
+    effective_singular_values,
+    global_solution,
+    mode_gradients,
+    simulate_modes,
+)
 
 __all__ = [
     "make_task_with_vectors",
@@ -60,7 +71,9 @@ __all__ = [
 def _check_orthonormal(M, name):
     M = as_finite_array(M, name, ndim=2)
     if M.shape[1] > M.shape[0]:
-        raise ValueError(f"{name} must have at most as many columns as rows, got shape {M.shape}")
+        raise ValueError(
+            f"{name} must have at most as many columns as rows, got shape {M.shape}"
+        )
     if not np.allclose(M.T @ M, np.eye(M.shape[1]), atol=1e-10):
         raise ValueError(f"{name} must have orthonormal columns ({name}ᵀ{name} = I)")
     return M
@@ -96,7 +109,9 @@ def make_task_with_vectors(S, U, V, P: int, rng: np.random.Generator) -> Task:
         Shapes that do not match, non-orthonormal ``U``/``V``, ``P < T * Nx``.
     """
     if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)")
+        raise ValueError(
+            "rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)"
+        )
     S = as_finite_array(S, "S")
     if S.ndim == 1:
         S = S[:, None]
@@ -106,17 +121,33 @@ def make_task_with_vectors(S, U, V, P: int, rng: np.random.Generator) -> Task:
     U = _check_orthonormal(U, "U")
     V = _check_orthonormal(V, "V")
     if U.shape[1] != K or V.shape[1] != K:
-        raise ValueError(f"U and V must have K = {K} columns (from S), got U {U.shape} and V {V.shape}")
+        raise ValueError(
+            f"U and V must have K = {K} columns (from S), got U {U.shape} and V {V.shape}"
+        )
     n_in = V.shape[0]
     P = check_positive_int(P, "P")
     if P < T * n_in:
-        raise ValueError(f"P={P} is too small to whiten exactly: need P >= T*Nx = {T * n_in}")
+        raise ValueError(
+            f"P={P} is too small to whiten exactly: need P >= T*Nx = {T * n_in}"
+        )
     X = whiten(rng.standard_normal((P, T * n_in))).reshape(P, T, n_in)
     Y = np.einsum("ok,tk,ik,pti->po", U, S, V, X)
     return Task(X=X, Y=Y, U=U.copy(), V=V.copy(), S=S.copy())
 
 
-def loss_at_lengths(Wx, Wh, Wy, U, V, kind: str, delta, lam, T_tests, rng: np.random.Generator, P: int | None = None):
+def loss_at_lengths(
+    Wx,
+    Wh,
+    Wy,
+    U,
+    V,
+    kind: str,
+    delta,
+    lam,
+    T_tests,
+    rng: np.random.Generator,
+    P: int | None = None,
+):
     """Full-matrix loss of fixed weights on the same task family at other lengths.
 
     For each ``T'`` in ``T_tests`` a fresh task ``s_{α,t} = δ_α f(λ_α, t)``,
@@ -294,7 +325,11 @@ def minimise_energy(s, b_starts=None, b_bound: float = 10.0) -> EnergyMinimum:
     b_bound = float(b_bound)
     if not np.isfinite(b_bound) or b_bound <= 0:
         raise ValueError(f"b_bound must be a positive finite number, got {b_bound}")
-    starts = np.linspace(-2.0, 2.0, 9) if b_starts is None else as_finite_array(b_starts, "b_starts", ndim=1)
+    starts = (
+        np.linspace(-2.0, 2.0, 9)
+        if b_starts is None
+        else as_finite_array(b_starts, "b_starts", ndim=1)
+    )
     if starts.size == 0:
         raise ValueError("b_starts must not be empty")
     if np.any(np.abs(starts) > b_bound):
@@ -311,16 +346,27 @@ def minimise_energy(s, b_starts=None, b_bound: float = 10.0) -> EnergyMinimum:
     res_u, res_b, res_E = [], [], []
     for b0 in starts:
         u0 = float(optimal_u(b0, s))
-        r = minimize(fun, x0=[u0, b0], jac=True, method="L-BFGS-B",
-                     bounds=[(None, None), (-b_bound, b_bound)],
-                     options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 5000})
+        r = minimize(
+            fun,
+            x0=[u0, b0],
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(None, None), (-b_bound, b_bound)],
+            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 5000},
+        )
         res_u.append(r.x[0])
         res_b.append(r.x[1])
         res_E.append(r.fun)
     res_E = np.asarray(res_E)
     j = int(np.argmin(res_E))
-    return EnergyMinimum(u=float(res_u[j]), b=float(res_b[j]), energy=float(res_E[j]),
-                         starts=starts.copy(), energies=res_E, b_finals=np.asarray(res_b))
+    return EnergyMinimum(
+        u=float(res_u[j]),
+        b=float(res_b[j]),
+        energy=float(res_E[j]),
+        starts=starts.copy(),
+        energies=res_E,
+        b_finals=np.asarray(res_b),
+    )
 
 
 # ----------------------------------------------------------------------------
@@ -414,7 +460,9 @@ class TrainingOutcome:
     step: int
 
 
-def training_outcome(s, lr: float, steps: int, a0=0.1, b0=0.1, c0=0.1, tol: float = 1e-8) -> TrainingOutcome:
+def training_outcome(
+    s, lr: float, steps: int, a0=0.1, b0=0.1, c0=0.1, tol: float = 1e-8
+) -> TrainingOutcome:
     """Run mode gradient descent on one mode and classify the result.
 
     ``"converged"`` if the final energy is below ``tol``, ``"diverged"`` if
@@ -440,7 +488,9 @@ def training_outcome(s, lr: float, steps: int, a0=0.1, b0=0.1, c0=0.1, tol: floa
     s = as_finite_array(s, "s", ndim=1)
     tol = check_finite_scalar(tol, "tol", positive=True)
     try:
-        tr = simulate_modes(a0, b0, c0, s, lr=lr, steps=steps, record_every=max(int(steps), 1))
+        tr = simulate_modes(
+            a0, b0, c0, s, lr=lr, steps=steps, record_every=max(int(steps), 1)
+        )
     except TrainingDivergedError as err:
         return TrainingOutcome("diverged", float("inf"), err.step)
     E = float(tr.energy[-1])

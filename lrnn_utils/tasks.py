@@ -34,7 +34,9 @@ TASK_KINDS = ("constant", "inverse_exponential", "exponential")
 
 def _check_kind(kind: str) -> str:
     if kind not in TASK_KINDS:
-        raise ValueError(f"unknown task kind {kind!r}; expected one of {', '.join(TASK_KINDS)}")
+        raise ValueError(
+            f"unknown task kind {kind!r}; expected one of {', '.join(TASK_KINDS)}"
+        )
     return kind
 
 
@@ -101,10 +103,14 @@ def whiten(Z) -> np.ndarray:
     Z = as_finite_array(Z, "Z", ndim=2)
     P, D = Z.shape
     if P < D:
-        raise ValueError(f"cannot whiten: need at least as many samples as dimensions, got P={P} < D={D}")
+        raise ValueError(
+            f"cannot whiten: need at least as many samples as dimensions, got P={P} < D={D}"
+        )
     Q, sig, Wt = np.linalg.svd(Z, full_matrices=False)
     if sig.size == 0 or sig[-1] <= sig[0] * max(P, D) * np.finfo(float).eps:
-        raise ValueError("cannot whiten: Z is rank-deficient (its columns are linearly dependent)")
+        raise ValueError(
+            "cannot whiten: Z is rank-deficient (its columns are linearly dependent)"
+        )
     return np.sqrt(P) * Q @ Wt
 
 
@@ -164,7 +170,13 @@ class Task:
         return self.S.T
 
 
-def make_task(S, P: int, rng: np.random.Generator, n_in: int | None = None, n_out: int | None = None) -> Task:
+def make_task(
+    S,
+    P: int,
+    rng: np.random.Generator,
+    n_in: int | None = None,
+    n_out: int | None = None,
+) -> Task:
     """Build a task whose correlations are exactly ``U diag(S[t]) Vᵀ``.
 
     Parameters
@@ -189,7 +201,9 @@ def make_task(S, P: int, rng: np.random.Generator, n_in: int | None = None, n_ou
         Bad shapes, non-finite ``S``, ``P < T * n_in``, or ``n_in``/``n_out < K``.
     """
     if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)")
+        raise ValueError(
+            "rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)"
+        )
     S = as_finite_array(S, "S")
     if S.ndim == 1:
         S = S[:, None]
@@ -201,10 +215,14 @@ def make_task(S, P: int, rng: np.random.Generator, n_in: int | None = None, n_ou
     n_in = K if n_in is None else check_positive_int(n_in, "n_in")
     n_out = K if n_out is None else check_positive_int(n_out, "n_out")
     if n_in < K or n_out < K:
-        raise ValueError(f"n_in and n_out must be >= K={K}, got n_in={n_in}, n_out={n_out}")
+        raise ValueError(
+            f"n_in and n_out must be >= K={K}, got n_in={n_in}, n_out={n_out}"
+        )
     P = check_positive_int(P, "P")
     if P < T * n_in:
-        raise ValueError(f"P={P} is too small to whiten exactly over time x input dimension: need P >= T*n_in = {T * n_in}")
+        raise ValueError(
+            f"P={P} is too small to whiten exactly over time x input dimension: need P >= T*n_in = {T * n_in}"
+        )
     X = whiten(rng.standard_normal((P, T * n_in))).reshape(P, T, n_in)
     U = random_orthonormal(n_out, K, rng)
     V = random_orthonormal(n_in, K, rng)
@@ -228,7 +246,9 @@ def correlations(X, Y) -> np.ndarray:
     X = as_finite_array(X, "X", ndim=3)
     Y = as_finite_array(Y, "Y", ndim=2)
     if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}")
+        raise ValueError(
+            f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}"
+        )
     return np.einsum("po,pti->toi", Y, X) / X.shape[0]
 
 
@@ -250,5 +270,7 @@ def correlations_from_svd(U, S, V) -> np.ndarray:
     V = as_finite_array(V, "V", ndim=2)
     K = S.shape[1]
     if U.shape[1] != K or V.shape[1] != K:
-        raise ValueError(f"U {U.shape}, S {S.shape} and V {V.shape} must share the number of modes K")
+        raise ValueError(
+            f"U {U.shape}, S {S.shape} and V {V.shape} must share the number of modes K"
+        )
     return np.einsum("ok,tk,ik->toi", U, S, V)

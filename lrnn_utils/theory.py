@@ -101,7 +101,9 @@ def effective_singular_values(b, s):
     try:
         shape = np.broadcast_shapes(b.shape, s.shape[:-1])
     except ValueError as exc:
-        raise ValueError(f"b {b.shape} must broadcast against s.shape[:-1] = {s.shape[:-1]}") from exc
+        raise ValueError(
+            f"b {b.shape} must broadcast against s.shape[:-1] = {s.shape[:-1]}"
+        ) from exc
     pw = decay_powers(np.broadcast_to(b, shape), s.shape[-1])
     return np.sum(pw * s, axis=-1), np.sum(pw**2, axis=-1)
 
@@ -182,7 +184,9 @@ class ModeTrajectory:
         return self.a * self.c
 
 
-def simulate_modes(a0, b0, c0, s, lr: float, steps: int, record_every: int = 1) -> ModeTrajectory:
+def simulate_modes(
+    a0, b0, c0, s, lr: float, steps: int, record_every: int = 1
+) -> ModeTrajectory:
     """Euler-integrate the mode equations: ``x ← x + lr · ẋ`` for x in (a, b, c).
 
     With the book's conventions this is exactly full-matrix gradient descent
@@ -232,7 +236,9 @@ def simulate_modes(a0, b0, c0, s, lr: float, steps: int, record_every: int = 1) 
             da, db, dc = _flows(a, b, c, s)
             a, b, c = a + lr * da, b + lr * db, c + lr * dc
         check_diverged(step + 1, hint, a=a, b=b, c=c)
-    return ModeTrajectory(steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"])
+    return ModeTrajectory(
+        steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"]
+    )
 
 
 def global_solution(kind: str, delta, lam, T: int):
@@ -265,7 +271,9 @@ def global_solution(kind: str, delta, lam, T: int):
     if kind == "inverse_exponential":
         return lam.copy(), delta.copy()
     if np.any(lam == 0):
-        raise ValueError("the exponential task with lam = 0 has no zero-loss solution (b* = 1/lam)")
+        raise ValueError(
+            "the exponential task with lam = 0 has no zero-loss solution (b* = 1/lam)"
+        )
     return 1.0 / lam, delta * lam**T
 
 
@@ -344,7 +352,10 @@ def extrapolation_loss(kind: str, delta, lam, T_train: int, T_test):
     T_train = check_positive_int(T_train, "T_train")
     b_star, u_star = global_solution(kind, delta, lam, T_train)
     T_arr = np.asarray(T_test)
-    flat = [check_positive_int(int(v) if float(v).is_integer() else v, "T_test") for v in T_arr.ravel()]
+    flat = [
+        check_positive_int(int(v) if float(v).is_integer() else v, "T_test")
+        for v in T_arr.ravel()
+    ]
     out = np.empty((len(flat),) + b_star.shape)
     for j, Tt in enumerate(flat):
         s = task_singular_values(kind, Tt, delta, lam)

@@ -56,14 +56,18 @@ __all__ = [
 def _check_maps(M, name="M") -> np.ndarray:
     M = as_finite_array(M, name, ndim=3)
     if M.shape[0] < 1:
-        raise ValueError(f"{name} must contain at least one time step, got shape {M.shape}")
+        raise ValueError(
+            f"{name} must contain at least one time step, got shape {M.shape}"
+        )
     return M
 
 
 def _check_correlations(M, Syx):
     Syx = as_finite_array(Syx, "Syx", ndim=3)
     if Syx.shape != M.shape:
-        raise ValueError(f"Syx must have the shape of M {M.shape} (T, Ny, Nx), got {Syx.shape}")
+        raise ValueError(
+            f"Syx must have the shape of M {M.shape} (T, Ny, Nx), got {Syx.shape}"
+        )
     return Syx
 
 
@@ -128,7 +132,9 @@ def apply_maps(M, X) -> np.ndarray:
     M = _check_maps(M)
     X = as_finite_array(X, "X", ndim=3)
     if X.shape[1:] != (M.shape[0], M.shape[2]):
-        raise ValueError(f"X must have shape (P, {M.shape[0]}, {M.shape[2]}) to match M {M.shape}, got {X.shape}")
+        raise ValueError(
+            f"X must have shape (P, {M.shape[0]}, {M.shape[2]}) to match M {M.shape}, got {X.shape}"
+        )
     return np.einsum("toi,pti->po", M, X)
 
 
@@ -194,7 +200,9 @@ def scalar_input_weights(a, b, c, T: int) -> np.ndarray:
     try:
         np.broadcast_shapes(a.shape, b.shape, c.shape)
     except ValueError as exc:
-        raise ValueError(f"a, b, c must broadcast, got shapes {a.shape}, {b.shape}, {c.shape}") from exc
+        raise ValueError(
+            f"a, b, c must broadcast, got shapes {a.shape}, {b.shape}, {c.shape}"
+        ) from exc
     k = np.arange(T - 1, -1, -1, dtype=float)  # T - i for i = 1..T
     return (c * a)[..., None] * b[..., None] ** k
 
@@ -424,7 +432,9 @@ def backprop_signals(Wx, Wh, Wy, X, Y) -> np.ndarray:
     return G
 
 
-def ar1_inputs(P: int, T: int, Nx: int, rho: float, rng: np.random.Generator) -> np.ndarray:
+def ar1_inputs(
+    P: int, T: int, Nx: int, rho: float, rng: np.random.Generator
+) -> np.ndarray:
     """Gaussian input sequences with AR(1) temporal correlations.
 
     ``x_1 ~ N(0, I)`` and ``x_t = ρ x_{t-1} + sqrt(1 − ρ²) ξ_t`` with fresh
@@ -450,7 +460,9 @@ def ar1_inputs(P: int, T: int, Nx: int, rho: float, rng: np.random.Generator) ->
         Non-positive sizes, ``rho`` outside ``(-1, 1)`` or ``rng`` not a Generator.
     """
     if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)")
+        raise ValueError(
+            "rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)"
+        )
     P = check_positive_int(P, "P")
     T = check_positive_int(T, "T")
     Nx = check_positive_int(Nx, "Nx")

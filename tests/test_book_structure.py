@@ -21,7 +21,10 @@ def _toc_files():
     return files
 
 
-CHAPTERS = sorted(str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb"))
+CHAPTERS = sorted(
+    str(p.relative_to(ROOT).with_suffix(""))
+    for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")
+)
 
 
 def _nb(name):
@@ -44,20 +47,28 @@ def test_anatomy(name):
     nb = _nb(name)
     assert nb.metadata["kernelspec"]["name"] == "python3"
     first = nb.cells[0]
-    assert first.cell_type == "markdown" and first.source.startswith("# "), "a chapter starts with its # title"
+    assert first.cell_type == "markdown" and first.source.startswith("# "), (
+        "a chapter starts with its # title"
+    )
     md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "minutes" in md.split("\n## ")[0], "the opening states a time estimate"
     assert "```{exercise}" in md and "{solution" in md, "exercises with solutions"
     assert "\n## Summary" in md, "a closing summary section"
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert any("google.colab" in c.source and "remove-cell" in _tags(c) for c in code), "Colab guard cell"
-    assert all("init_printing" not in c.source for c in code), "sp.init_printing breaks MathJax output"
+    assert any(
+        "google.colab" in c.source and "remove-cell" in _tags(c) for c in code
+    ), "Colab guard cell"
+    assert all("init_printing" not in c.source for c in code), (
+        "sp.init_printing breaks MathJax output"
+    )
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_committed_outputs_come_from_one_clean_run(name):
     counts = [c.execution_count for c in _nb(name).cells if c.cell_type == "code"]
-    assert counts == list(range(1, len(counts) + 1)), "re-run the notebook top to bottom before committing"
+    assert counts == list(range(1, len(counts) + 1)), (
+        "re-run the notebook top to bottom before committing"
+    )
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -66,10 +77,14 @@ def test_only_interact_cells_ignore_their_output(name):
     interact = [c for c in cells if "interact(" in c.source]
     assert interact, "every chapter has an interactive demo"
     for c in interact:
-        assert {"nbval-ignore-output", "remove-output"} <= _tags(c), "tag interact cells so nbval and the book skip their output"
+        assert {"nbval-ignore-output", "remove-output"} <= _tags(c), (
+            "tag interact cells so nbval and the book skip their output"
+        )
     for c in cells:
         if "nbval-ignore-output" in _tags(c):
-            assert "interact(" in c.source, f"only interact cells may ignore their output:\n{c.source[:200]}"
+            assert "interact(" in c.source, (
+                f"only interact cells may ignore their output:\n{c.source[:200]}"
+            )
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -80,5 +95,9 @@ def test_figures_have_numbered_captions(name):
         n_png = sum("image/png" in o.get("data", {}) for o in c.get("outputs", []))
         if n_png:
             fig = c.metadata.get("mystnb", {}).get("figure", {})
-            assert n_png == 1, f"one figure per cell, so it can carry one caption:\n{c.source[:200]}"
-            assert fig.get("caption") and fig.get("name"), f"figure without caption/name:\n{c.source[:200]}"
+            assert n_png == 1, (
+                f"one figure per cell, so it can carry one caption:\n{c.source[:200]}"
+            )
+            assert fig.get("caption") and fig.get("name"), (
+                f"figure without caption/name:\n{c.source[:200]}"
+            )

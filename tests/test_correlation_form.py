@@ -29,13 +29,18 @@ def test_loss_is_correlation_loss_plus_offset_for_any_weights_and_targets():
     assert off > 0.1
     for _ in range(3):
         W = _weights(rng, Nh, Nx, Ny)
-        assert model.loss(*W, X, Y) == pytest.approx(cf.correlation_loss(*W, sigma) + off, rel=1e-12)
+        assert model.loss(*W, X, Y) == pytest.approx(
+            cf.correlation_loss(*W, sigma) + off, rel=1e-12
+        )
 
 
 def test_offset_vanishes_for_linear_teacher_and_loss_is_mode_energy():
     rng = np.random.default_rng(4)
     s = np.stack(
-        [tasks.task_singular_values("exponential", 6, 1.0, 0.9), tasks.task_singular_values("inverse_exponential", 6, 0.7, 1.1)],
+        [
+            tasks.task_singular_values("exponential", 6, 1.0, 0.9),
+            tasks.task_singular_values("inverse_exponential", 6, 0.7, 1.1),
+        ],
         axis=1,
     )
     task = tasks.make_task(s, P=24, rng=rng, n_in=3, n_out=2)
@@ -43,7 +48,9 @@ def test_offset_vanishes_for_linear_teacher_and_loss_is_mode_energy():
     a, b, c = np.array([0.3, -0.4]), np.array([0.9, 1.05]), np.array([0.5, 0.8])
     Wx, Wh, Wy, _ = model.aligned_init(task, a, b, c, rng, n_hidden=3)
     E = theory.energy(a, b, c, task.s).sum()
-    assert cf.correlation_loss(Wx, Wh, Wy, tasks.correlations(task.X, task.Y)) == pytest.approx(E, rel=1e-12)
+    assert cf.correlation_loss(
+        Wx, Wh, Wy, tasks.correlations(task.X, task.Y)
+    ) == pytest.approx(E, rel=1e-12)
 
 
 def test_formula_fails_without_whitening():
@@ -52,7 +59,12 @@ def test_formula_fails_without_whitening():
     Y = rng.standard_normal((30, 2))
     W = _weights(rng, 3, 3, 2)
     L = model.loss(*W, X, Y)
-    assert abs(cf.correlation_loss(*W, tasks.correlations(X, Y)) + cf.loss_offset(X, Y) - L) > 1e-3
+    assert (
+        abs(
+            cf.correlation_loss(*W, tasks.correlations(X, Y)) + cf.loss_offset(X, Y) - L
+        )
+        > 1e-3
+    )
 
 
 @pytest.mark.parametrize("T", [1, 2, 5])
@@ -73,19 +85,32 @@ def test_correlations_from_svd_matches_make_task():
     rng = np.random.default_rng(6)
     task = tasks.make_task(rng.uniform(0.5, 2, (4, 2)), P=50, rng=rng, n_in=3, n_out=2)
     np.testing.assert_allclose(
-        tasks.correlations(task.X, task.Y), tasks.correlations_from_svd(task.U, task.S, task.V), atol=1e-12
+        tasks.correlations(task.X, task.Y),
+        tasks.correlations_from_svd(task.U, task.S, task.V),
+        atol=1e-12,
     )
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda W: cf.correlation_loss(*W, np.zeros((3, 3, 4))), "sigma_yx must have shape"),
+        (
+            lambda W: cf.correlation_loss(*W, np.zeros((3, 3, 4))),
+            "sigma_yx must have shape",
+        ),
         (lambda W: cf.correlation_gradients(*W, np.zeros((4, 3))), "3-dimensional"),
         (lambda W: cf.correlation_gradients(*W, np.zeros((0, 4, 3))), "T >= 1"),
         (lambda W: cf.correlation_loss(*W, np.full((2, 4, 3), np.nan)), "non-finite"),
-        (lambda W: cf.loss_offset(np.zeros((4, 2, 1)), np.zeros((3, 1))), "same number of samples"),
-        (lambda W: tasks.correlations_from_svd(np.eye(2), np.ones((3, 3)), np.eye(2)), "share the number of modes"),
+        (
+            lambda W: cf.loss_offset(np.zeros((4, 2, 1)), np.zeros((3, 1))),
+            "same number of samples",
+        ),
+        (
+            lambda W: tasks.correlations_from_svd(
+                np.eye(2), np.ones((3, 3)), np.eye(2)
+            ),
+            "share the number of modes",
+        ),
     ],
 )
 def test_bad_input_raises(call, match):

@@ -9,7 +9,9 @@ from lrnn_utils import TrainingDivergedError, decoupling, model, tasks, theory
 def _task(T=4, K=2, seed=0, n_in=None, n_out=None, kind="inverse_exponential"):
     rng = np.random.default_rng(seed)
     S = tasks.task_singular_values(kind, T, np.linspace(0.5, 1.5, K), 0.8)  # (K, T)
-    return tasks.make_task(S.T, P=8 * T * (n_in or K), rng=rng, n_in=n_in, n_out=n_out), rng
+    return tasks.make_task(
+        S.T, P=8 * T * (n_in or K), rng=rng, n_in=n_in, n_out=n_out
+    ), rng
 
 
 def _random_weights(rng, Nh, Nx, Ny, scale=0.4):
@@ -22,7 +24,11 @@ def _random_weights(rng, Nh, Nx, Ny, scale=0.4):
 
 def test_aligned_blocks_and_misalignment():
     task, rng = _task(K=3)
-    a0, b0, c0 = np.array([0.1, 0.2, 0.3]), np.array([0.4, 0.5, 0.6]), np.array([0.7, 0.8, 0.9])
+    a0, b0, c0 = (
+        np.array([0.1, 0.2, 0.3]),
+        np.array([0.4, 0.5, 0.6]),
+        np.array([0.7, 0.8, 0.9]),
+    )
     Wx, Wh, Wy, R = model.aligned_init(task, a0, b0, c0, rng)
     Ax, Ah, Ay = decoupling.aligned_blocks(Wx, Wh, Wy, task, R)
     np.testing.assert_allclose(Ax, np.diag(a0), atol=1e-14)
@@ -30,7 +36,9 @@ def test_aligned_blocks_and_misalignment():
     np.testing.assert_allclose(Ay, np.diag(c0), atol=1e-14)
     assert decoupling.misalignment(Wx, Wh, Wy, task, R) < 1e-14
     # stacked input keeps leading dims
-    stack = decoupling.misalignment(np.stack([Wx, Wx]), np.stack([Wh, Wh + 0.1]), np.stack([Wy, Wy]), task, R)
+    stack = decoupling.misalignment(
+        np.stack([Wx, Wx]), np.stack([Wh, Wh + 0.1]), np.stack([Wy, Wy]), task, R
+    )
     assert stack.shape == (2,)
     assert stack[0] < 1e-14 and stack[1] > 0.05
 
@@ -41,20 +49,30 @@ def test_misalignment_sees_components_outside_the_task_directions():
     task, rng = _task(K=2, n_in=4, n_out=3)
     Wx, Wh, Wy, R = model.aligned_init(task, 0.3, 0.5, 0.7, rng)
     assert decoupling.misalignment(Wx, Wh, Wy, task, R) < 1e-14
-    v_perp = np.linalg.svd(np.eye(4) - task.V @ task.V.T)[0][:, 0]  # unit vector orthogonal to V
+    v_perp = np.linalg.svd(np.eye(4) - task.V @ task.V.T)[0][
+        :, 0
+    ]  # unit vector orthogonal to V
     u_perp = np.linalg.svd(np.eye(3) - task.U @ task.U.T)[0][:, 0]
     np.testing.assert_allclose(task.V.T @ v_perp, 0, atol=1e-12)
     bump_x = Wx + 0.2 * np.outer(R[:, 0], v_perp)
     bump_y = Wy + 0.3 * np.outer(u_perp, R[:, 1])
     # the aligned blocks do not change ...
-    for new, old in zip(decoupling.aligned_blocks(bump_x, Wh, bump_y, task, R),
-                        decoupling.aligned_blocks(Wx, Wh, Wy, task, R)):
+    for new, old in zip(
+        decoupling.aligned_blocks(bump_x, Wh, bump_y, task, R),
+        decoupling.aligned_blocks(Wx, Wh, Wy, task, R),
+    ):
         np.testing.assert_allclose(new, old, atol=1e-14)
     # ... but the misalignment does
-    np.testing.assert_allclose(decoupling.misalignment(bump_x, Wh, Wy, task, R), 0.2 * np.max(np.abs(np.outer(R[:, 0], v_perp))), rtol=1e-12)
+    np.testing.assert_allclose(
+        decoupling.misalignment(bump_x, Wh, Wy, task, R),
+        0.2 * np.max(np.abs(np.outer(R[:, 0], v_perp))),
+        rtol=1e-12,
+    )
     assert decoupling.misalignment(Wx, Wh, bump_y, task, R) > 0.05
     # a full-matrix run keeps the out-of-span parts at zero
-    run = decoupling.run_aligned(task, 0.1, 0.2, 0.15, lr=0.02, steps=200, rng=rng, record_every=50)
+    run = decoupling.run_aligned(
+        task, 0.1, 0.2, 0.15, lr=0.02, steps=200, rng=rng, record_every=50
+    )
     assert np.max(run.misalignment) < 1e-12
 
 
@@ -87,12 +105,16 @@ def test_two_basis_init_only_matches_for_one_recurrent_step():
 def test_teacher_task_has_inverse_exponential_correlations():
     rng = np.random.default_rng(3)
     sx, sh, sy = np.array([1.0, 0.5]), np.array([0.9, 0.3]), np.array([0.8, 1.2])
-    task, (Wx_t, Wh_t, Wy_t) = decoupling.teacher_task(sx, sh, sy, T=5, P=40, rng=rng, n_in=3, n_out=4)
+    task, (Wx_t, Wh_t, Wy_t) = decoupling.teacher_task(
+        sx, sh, sy, T=5, P=40, rng=rng, n_in=3, n_out=4
+    )
     sigma = tasks.correlations(task.X, task.Y)
     expected = np.einsum("ok,tk,ik->toi", task.U, task.S, task.V)
     np.testing.assert_allclose(sigma, expected, atol=1e-12)
     np.testing.assert_allclose(
-        task.S, tasks.task_singular_values("inverse_exponential", 5, sy * sx, sh).T, atol=1e-14
+        task.S,
+        tasks.task_singular_values("inverse_exponential", 5, sy * sx, sh).T,
+        atol=1e-14,
     )
     np.testing.assert_allclose(model.forward(Wx_t, Wh_t, Wy_t, task.X), task.Y)
 
@@ -120,7 +142,9 @@ def test_energy_gradient_fd_matches_mode_gradients():
 @pytest.mark.parametrize("kind", tasks.TASK_KINDS)
 def test_run_aligned_matches_mode_theory(kind):
     task, rng = _task(T=4, K=2, kind=kind)
-    run = decoupling.run_aligned(task, 0.1, 0.2, 0.15, lr=0.02, steps=300, rng=rng, record_every=7)
+    run = decoupling.run_aligned(
+        task, 0.1, 0.2, 0.15, lr=0.02, steps=300, rng=rng, record_every=7
+    )
     assert run.max_deviation < 1e-12
     assert np.max(run.misalignment) < 1e-12
     np.testing.assert_allclose(run.loss, run.theory.energy.sum(axis=-1), atol=1e-12)
@@ -138,7 +162,9 @@ def test_run_aligned_divergence_and_validation():
 
 def test_run_aligned_final_weights_are_aligned():
     task, rng = _task(T=3, K=2)
-    run = decoupling.run_aligned(task, 0.1, 0.1, 0.1, lr=0.05, steps=100, rng=rng, record_every=30)
+    run = decoupling.run_aligned(
+        task, 0.1, 0.1, 0.1, lr=0.05, steps=100, rng=rng, record_every=30
+    )
     a, b, c = model.modes(*run.final_weights, task, run.R)
     np.testing.assert_allclose(a, run.a[-1])
     np.testing.assert_allclose(b, run.b[-1])

@@ -7,15 +7,23 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from lrnn_utils import TrainingDivergedError, learning_speed as ls, tasks, theory
+from lrnn_utils import TrainingDivergedError, tasks, theory
+from lrnn_utils import learning_speed as ls
 
 
 # --------------------------------------------------------------------------------------
 # theory.u_closed_form (eq 47)
 # --------------------------------------------------------------------------------------
 def _logistic_reference(u0, S1, S2, t_eval, tau=1.0):
-    sol = solve_ivp(lambda _, u: 2 * u * (S1 - S2 * u) / tau, (0, t_eval[-1]), [u0], t_eval=t_eval,
-                    method="DOP853", rtol=1e-12, atol=1e-14)
+    sol = solve_ivp(
+        lambda _, u: 2 * u * (S1 - S2 * u) / tau,
+        (0, t_eval[-1]),
+        [u0],
+        t_eval=t_eval,
+        method="DOP853",
+        rtol=1e-12,
+        atol=1e-14,
+    )
     assert sol.success
     return sol.y[0]
 
@@ -23,12 +31,12 @@ def _logistic_reference(u0, S1, S2, t_eval, tau=1.0):
 @pytest.mark.parametrize(
     "b, s, u0, tau",
     [
-        (0.6, [0.2, 0.5, 1.0], 0.01, 1.0),          # S1 > 0, growth to S1/S2
-        (0.0, [0.3, 1.2], 0.05, 2.0),               # b = 0: feedforward (S1 = s_T, S2 = 1), tau != 1
-        (1.1, [1.0, 0.9, 0.8, 0.7], 0.3, 1.0),      # b > 1
-        (-0.9, [1.0, 1.0, 0.0], 0.2, 0.5),          # S1 < 0 (alternating weighting): decay to 0
-        (0.5, [-1.0, 0.0, 0.25], 0.4, 1.0),         # S1 = 0 exactly: 1/t decay
-        (2.0, [-1.0, 1.0], 0.1, 1.0),               # S1 = -2 + 1 = -1 < 0
+        (0.6, [0.2, 0.5, 1.0], 0.01, 1.0),  # S1 > 0, growth to S1/S2
+        (0.0, [0.3, 1.2], 0.05, 2.0),  # b = 0: feedforward (S1 = s_T, S2 = 1), tau != 1
+        (1.1, [1.0, 0.9, 0.8, 0.7], 0.3, 1.0),  # b > 1
+        (-0.9, [1.0, 1.0, 0.0], 0.2, 0.5),  # S1 < 0 (alternating weighting): decay to 0
+        (0.5, [-1.0, 0.0, 0.25], 0.4, 1.0),  # S1 = 0 exactly: 1/t decay
+        (2.0, [-1.0, 1.0], 0.1, 1.0),  # S1 = -2 + 1 = -1 < 0
     ],
 )
 def test_u_closed_form_matches_solve_ivp(b, s, u0, tau):
@@ -46,16 +54,24 @@ def test_u_closed_form_branches():
     s = np.array([-1.0, 0.0, 0.25])  # with b = 0.5: S1 = -0.25 + 0 + 0.25 = 0
     S1, S2 = ls.effective_singular_values(0.5, s)
     assert S1 == 0.0
-    np.testing.assert_allclose(theory.u_closed_form(t, 0.4, 0.5, s, tau=2.0), 0.4 / (1 + 2 * S2 * 0.4 * t / 2.0), rtol=1e-14)
+    np.testing.assert_allclose(
+        theory.u_closed_form(t, 0.4, 0.5, s, tau=2.0),
+        0.4 / (1 + 2 * S2 * 0.4 * t / 2.0),
+        rtol=1e-14,
+    )
     # S1 < 0: positive, decreasing, to 0 (never to the negative optimum S1/S2)
-    u_neg = theory.u_closed_form(np.linspace(0, 50, 51), 0.3, 2.0, [-1.0, 1.0])  # S1 = -1
+    u_neg = theory.u_closed_form(
+        np.linspace(0, 50, 51), 0.3, 2.0, [-1.0, 1.0]
+    )  # S1 = -1
     assert np.all(u_neg > 0) and np.all(np.diff(u_neg) < 0) and u_neg[-1] < 1e-30
     # S1 > 0: limit S1/S2 and the half-time of eq (46)
     s = np.array([0.2, 0.5, 1.0])
     S1, S2 = ls.effective_singular_values(0.6, s)
     assert theory.u_closed_form(1e3, 0.01, 0.6, s) == pytest.approx(S1 / S2, rel=1e-14)
     th = ls.u_half_time(0.01, 0.6, s)
-    assert theory.u_closed_form(th, 0.01, 0.6, s) == pytest.approx(S1 / (2 * S2), rel=1e-12)
+    assert theory.u_closed_form(th, 0.01, 0.6, s) == pytest.approx(
+        S1 / (2 * S2), rel=1e-12
+    )
 
 
 def test_u_closed_form_equals_eq47_as_printed():
@@ -65,17 +81,23 @@ def test_u_closed_form_equals_eq47_as_printed():
     t = np.linspace(0, 4, 9)
     grow = np.exp(2 * S1 * t / tau)
     printed = grow * S1 / (S1 / u0 - S2 + grow * S2)
-    np.testing.assert_allclose(theory.u_closed_form(t, u0, b, s, tau=tau), printed, rtol=1e-13)
+    np.testing.assert_allclose(
+        theory.u_closed_form(t, u0, b, s, tau=tau), printed, rtol=1e-13
+    )
 
 
 def test_u_closed_form_broadcasts_over_b_and_modes():
-    s = tasks.task_singular_values("inverse_exponential", 5, np.array([0.5, 1.0]), 0.8)  # (2, 5)
+    s = tasks.task_singular_values(
+        "inverse_exponential", 5, np.array([0.5, 1.0]), 0.8
+    )  # (2, 5)
     b = np.array([[0.0], [0.4], [0.9]])  # (3, 1)
     u = theory.u_closed_form(2.0, 0.01, b, s)
     assert u.shape == (3, 2)
     for i in range(3):
         for k in range(2):
-            assert u[i, k] == pytest.approx(float(theory.u_closed_form(2.0, 0.01, b[i, 0], s[k])), rel=1e-14)
+            assert u[i, k] == pytest.approx(
+                float(theory.u_closed_form(2.0, 0.01, b[i, 0], s[k])), rel=1e-14
+            )
 
 
 def test_u_closed_form_vs_frozen_b_gradient_descent_first_order():
@@ -84,7 +106,9 @@ def test_u_closed_form_vs_frozen_b_gradient_descent_first_order():
     b = np.array([0.0, 0.4, 0.8, 1.1])
     errs = []
     for lr in (0.02, 0.01, 0.005):
-        run = ls.simulate_frozen(0.1, b, 0.1, s, lr=lr, steps=int(round(6 / lr)), trainable="ac")
+        run = ls.simulate_frozen(
+            0.1, b, 0.1, s, lr=lr, steps=int(round(6 / lr)), trainable="ac"
+        )
         assert np.all(run.b == b)
         np.testing.assert_array_equal(run.a, run.c)
         closed = theory.u_closed_form(run.steps[:, None] * lr, 0.01, b, s)
@@ -131,7 +155,9 @@ def test_u_closed_form_bad_input(kwargs, match):
 # --------------------------------------------------------------------------------------
 def test_simulate_frozen_all_trainable_equals_simulate_modes():
     s = np.array([[0.3, 0.8, 1.0], [1.0, 0.5, 0.2]])
-    a = ls.simulate_frozen(0.2, 0.3, 0.1, s, lr=0.01, steps=300, trainable="abc", record_every=7)
+    a = ls.simulate_frozen(
+        0.2, 0.3, 0.1, s, lr=0.01, steps=300, trainable="abc", record_every=7
+    )
     b = theory.simulate_modes(0.2, 0.3, 0.1, s, lr=0.01, steps=300, record_every=7)
     for f in ("steps", "a", "b", "c", "energy"):
         np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
@@ -165,34 +191,50 @@ def test_energy_b_derivatives_vs_sympy(T):
     s = rng.uniform(-1, 1.5, size=T)
     u = 0.8
     b = sp.Symbol("b")
-    E = sp.Rational(1, 2) * sum((sp.Float(s[i], 30) - sp.Float(u, 30) * b ** (T - 1 - i)) ** 2 for i in range(T))
+    E = sp.Rational(1, 2) * sum(
+        (sp.Float(s[i], 30) - sp.Float(u, 30) * b ** (T - 1 - i)) ** 2 for i in range(T)
+    )
     for bv in (0.0, 0.45, 1.2, -0.7):
         got = ls.energy_b_derivatives(bv, u, s, 7)
         ref = [float(sp.diff(E, b, n).subs(b, sp.Float(bv, 30))) for n in range(8)]
         np.testing.assert_allclose(got, ref, rtol=1e-11, atol=1e-11)
-    assert ls.energy_b_derivatives(0.45, u, s, 0)[0] == pytest.approx(float(theory.energy(u, 0.45, 1.0, s)), rel=1e-13)
+    assert ls.energy_b_derivatives(0.45, u, s, 0)[0] == pytest.approx(
+        float(theory.energy(u, 0.45, 1.0, s)), rel=1e-13
+    )
 
 
 def test_energy_b_derivatives_broadcasts():
-    s = tasks.task_singular_values("inverse_exponential", 4, np.array([0.5, 1.0]), 0.7)  # (2, 4)
+    s = tasks.task_singular_values(
+        "inverse_exponential", 4, np.array([0.5, 1.0]), 0.7
+    )  # (2, 4)
     b = np.array([[0.1], [0.6], [0.9]])
     out = ls.energy_b_derivatives(b, 1.3, s, 3)
     assert out.shape == (4, 3, 2)
-    np.testing.assert_allclose(out[:, 1, 0], ls.energy_b_derivatives(0.6, 1.3, s[0], 3), rtol=1e-14)
+    np.testing.assert_allclose(
+        out[:, 1, 0], ls.energy_b_derivatives(0.6, 1.3, s[0], 3), rtol=1e-14
+    )
 
 
 def test_flow_jet_polynomials_match_paper_and_sympy():
     polys = ls.flow_jet_polynomials(7)
     # eqs (53)-(57), exponent tuples over (F, F', F'', ...)
     z = (0,) * 7
+
     def m(*e):
-        return tuple(e) + z[len(e):]
+        return tuple(e) + z[len(e) :]
+
     paper = [
         {m(1): 1},
         {m(1, 1): 1},
         {m(1, 2): 1, m(2, 0, 1): 1},
         {m(1, 3): 1, m(2, 1, 1): 4, m(3, 0, 0, 1): 1},
-        {m(1, 4): 1, m(2, 2, 1): 11, m(3, 0, 2): 4, m(3, 1, 0, 1): 7, m(4, 0, 0, 0, 1): 1},
+        {
+            m(1, 4): 1,
+            m(2, 2, 1): 11,
+            m(3, 0, 2): 4,
+            m(3, 1, 0, 1): 7,
+            m(4, 0, 0, 0, 1): 1,
+        },
     ]
     for n in range(5):
         assert polys[n] == paper[n]
@@ -203,10 +245,15 @@ def test_flow_jet_polynomials_match_paper_and_sympy():
     for _ in range(6):
         D.append(sp.expand(sp.diff(D[-1], b) * F(b)))
     for n, poly in enumerate(polys):
-        expr = sum(c * sp.prod([sp.diff(F(b), b, k) ** e for k, e in enumerate(mono)]) for mono, c in poly.items())
+        expr = sum(
+            c * sp.prod([sp.diff(F(b), b, k) ** e for k, e in enumerate(mono)])
+            for mono, c in poly.items()
+        )
         assert sp.expand(expr - D[n]) == 0
     for n in range(2, 8):
-        faa = sum(sp.diff(F(b), b, k) * sp.bell(n - 1, k, D[: n - k]) for k in range(1, n))
+        faa = sum(
+            sp.diff(F(b), b, k) * sp.bell(n - 1, k, D[: n - k]) for k in range(1, n)
+        )
         assert sp.expand(faa - D[n - 1]) == 0
 
 
@@ -214,7 +261,9 @@ def test_b_time_derivatives_vs_sympy_flow():
     s = np.array([0.5, -0.3, 0.9, 1.1, 0.7])
     T, u = s.size, 0.9
     b = sp.Symbol("b")
-    E = sp.Rational(1, 2) * sum((sp.Float(s[i], 30) - sp.Float(u, 30) * b ** (T - 1 - i)) ** 2 for i in range(T))
+    E = sp.Rational(1, 2) * sum(
+        (sp.Float(s[i], 30) - sp.Float(u, 30) * b ** (T - 1 - i)) ** 2 for i in range(T)
+    )
     F = -sp.diff(E, b)
     D = [F]
     for _ in range(5):
@@ -252,8 +301,12 @@ def test_windowed_taylor_order_and_accuracy():
 
 def test_windowed_taylor_order1_is_euler_and_shapes():
     s = np.array([[0.2, 0.6, 1.0], [1.0, 0.5, 0.25]])
-    t, bw = ls.windowed_taylor_b(np.array([0.1, 0.2]), 1.0, s, 0.01, 30, order=1, points_per_window=1)
-    gd = ls.simulate_frozen(1.0, np.array([0.1, 0.2]), 1.0, s, lr=0.01, steps=30, trainable="b")
+    t, bw = ls.windowed_taylor_b(
+        np.array([0.1, 0.2]), 1.0, s, 0.01, 30, order=1, points_per_window=1
+    )
+    gd = ls.simulate_frozen(
+        1.0, np.array([0.1, 0.2]), 1.0, s, lr=0.01, steps=30, trainable="b"
+    )
     np.testing.assert_allclose(bw, gd.b, rtol=1e-12, atol=1e-14)
     t3, b3 = ls.windowed_taylor_b(0.1, 1.0, s, 0.05, 4, order=3, points_per_window=5)
     assert t3.shape == (21,) and b3.shape == (21, 2)
@@ -282,7 +335,9 @@ def test_taylor_stability_limit():
 
 def test_reference_b_flow_vs_gradient_descent():
     s = tasks.task_singular_values("inverse_exponential", 4, 1.0, 0.6)
-    gd = ls.simulate_frozen(1.0, 0.1, 1.0, s, lr=1e-3, steps=6000, trainable="b", record_every=250)
+    gd = ls.simulate_frozen(
+        1.0, 0.1, 1.0, s, lr=1e-3, steps=6000, trainable="b", record_every=250
+    )
     ref = ls.reference_b_flow(0.1, 1.0, s, gd.steps * 1e-3)
     assert np.max(np.abs(ref - gd.b)) < 1e-3
     assert ref[-1] == pytest.approx(0.6, abs=1e-6)
@@ -292,12 +347,21 @@ def test_reference_b_flow_vs_gradient_descent():
     "call, match",
     [
         (lambda: ls.energy_b_derivatives(0.1, 1.0, [1.0, 2.0], -1), "n_max"),
-        (lambda: ls.energy_b_derivatives(np.ones(3), 1.0, np.ones((2, 4)), 1), "broadcast"),
+        (
+            lambda: ls.energy_b_derivatives(np.ones(3), 1.0, np.ones((2, 4)), 1),
+            "broadcast",
+        ),
         (lambda: ls.flow_jet_polynomials(0), "order"),
         (lambda: ls.windowed_taylor_b(0.1, 1.0, [1.0, 0.5], 0.0, 3), "window"),
         (lambda: ls.windowed_taylor_b(0.1, 1.0, [1.0, 0.5], 0.1, 0), "n_windows"),
-        (lambda: ls.windowed_taylor_b(0.1, 1.0, [1.0, 0.5], 0.1, 3, order=2.5), "order"),
-        (lambda: ls.reference_b_flow(0.1, 1.0, [1.0, 0.5], [1.0, 0.5]), "non-decreasing"),
+        (
+            lambda: ls.windowed_taylor_b(0.1, 1.0, [1.0, 0.5], 0.1, 3, order=2.5),
+            "order",
+        ),
+        (
+            lambda: ls.reference_b_flow(0.1, 1.0, [1.0, 0.5], [1.0, 0.5]),
+            "non-decreasing",
+        ),
         (lambda: ls.taylor_stability_limit(0), "order"),
         (lambda: ls.b_time_derivatives(0.1, 1.0, [[]], 2), "at least one time step"),
     ],
@@ -318,7 +382,9 @@ def test_learning_time_linear_and_vectorised():
     # defaults: from x[0] to x[-1]
     np.testing.assert_allclose(ls.learning_time(t, x[:, 0], fraction=0.25), 2.5)
     # interpolation between records
-    assert ls.learning_time(t, t**2, fraction=0.5, start=0, target=60) == pytest.approx(5 + 5 / 11)
+    assert ls.learning_time(t, t**2, fraction=0.5, start=0, target=60) == pytest.approx(
+        5 + 5 / 11
+    )
     # fraction 0 is the start, 1 the first arrival
     assert ls.learning_time(t, t, fraction=0.0) == 0.0
     assert ls.learning_time(t, t, fraction=1.0) == pytest.approx(10.0)
@@ -353,10 +419,21 @@ def test_learning_time_of_closed_form_is_half_time():
         (lambda: ls.s1_crossing([1.0, 2.0], [1.0]), "same shape"),
         (lambda: ls.s1_crossing([1.0, 2.0], [2.0, 1.0], b_max=0.0), "b_max"),
         (lambda: ls.effective_singular_values(0.5, []), "at least one time step"),
-        (lambda: ls.effective_singular_values(np.ones(3), np.ones((2, 4))), "broadcast"),
-        (lambda: ls.gradient_contributions(0.1, np.ones(3), 0.1, np.ones((2, 4))), "broadcast"),
+        (
+            lambda: ls.effective_singular_values(np.ones(3), np.ones((2, 4))),
+            "broadcast",
+        ),
+        (
+            lambda: ls.gradient_contributions(0.1, np.ones(3), 0.1, np.ones((2, 4))),
+            "broadcast",
+        ),
         (lambda: ls.simulate_frozen(0.1, 0.1, 0.1, [1.0, 0.5], lr=0.0, steps=3), "lr"),
-        (lambda: ls.windowed_taylor_b(0.1, 1.0, [1.0, 0.5], 0.1, 3, points_per_window=0), "points_per_window"),
+        (
+            lambda: ls.windowed_taylor_b(
+                0.1, 1.0, [1.0, 0.5], 0.1, 3, points_per_window=0
+            ),
+            "points_per_window",
+        ),
         (lambda: ls.reference_b_flow(0.1, 1.0, [1.0, 0.5], [-1.0, 0.5]), ">= 0"),
         (lambda: ls.learning_order([1.0], [0.5], 3, init=0.0), "init"),
         (lambda: ls.learning_order([1.0], [0.5], 3, init_b=np.nan), "init_b"),
@@ -377,31 +454,45 @@ def test_gradient_contributions_sum_to_mode_gradients():
         np.testing.assert_allclose(gb.sum(-1), db, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(gc.sum(-1), dc, rtol=1e-13, atol=1e-15)
     ga, gb, _ = ls.gradient_contributions(0.01, 0.1, 0.01, np.ones(4))
-    np.testing.assert_allclose(ga[1:] / ga[:-1], 10.0, rtol=1e-3)  # one step later = 1/b more weight
+    np.testing.assert_allclose(
+        ga[1:] / ga[:-1], 10.0, rtol=1e-3
+    )  # one step later = 1/b more weight
     assert gb[-1] == 0.0  # the last input time does not pass through W_h
 
 
 def test_s1_crossing():
-    s = tasks.task_singular_values("inverse_exponential", 40, np.array([1.1, 0.5]), np.array([0.5, 1.1]))
+    s = tasks.task_singular_values(
+        "inverse_exponential", 40, np.array([1.1, 0.5]), np.array([0.5, 1.1])
+    )
     bc = ls.s1_crossing(s[0], s[1])
     assert bc == pytest.approx(0.6 / 0.96, abs=1e-6)
     S1a, _ = ls.effective_singular_values(bc, s[0])
     S1b, _ = ls.effective_singular_values(bc, s[1])
     assert S1a == pytest.approx(S1b, rel=1e-12)
-    s2 = tasks.task_singular_values("inverse_exponential", 2, np.array([1.1, 0.5]), np.array([0.5, 1.1]))
+    s2 = tasks.task_singular_values(
+        "inverse_exponential", 2, np.array([1.1, 0.5]), np.array([0.5, 1.1])
+    )
     assert np.isnan(ls.s1_crossing(s2[0], s2[1]))
 
 
 def test_learning_order_recency_and_feedforward_orders():
     r = ls.learning_order([1.1, 0.5], [0.5, 1.1], 10, init=0.01)
-    assert r.t_half_u[0] < r.t_half_u[1] and r.t_half_b[0] < r.t_half_b[1] and r.t_half_loss[0] < r.t_half_loss[1]
-    assert r.t_half_ff_u[1] < r.t_half_ff_u[0]  # feedforward on the whole sequence: by ||s||
+    assert (
+        r.t_half_u[0] < r.t_half_u[1]
+        and r.t_half_b[0] < r.t_half_b[1]
+        and r.t_half_loss[0] < r.t_half_loss[1]
+    )
+    assert (
+        r.t_half_ff_u[1] < r.t_half_ff_u[0]
+    )  # feedforward on the whole sequence: by ||s||
     np.testing.assert_allclose(r.u[-1], [1.1, 0.5], atol=1e-6)
     np.testing.assert_allclose(r.b[-1], [0.5, 1.1], atol=1e-6)
     assert r.steps[-1] * r.lr == pytest.approx(r.t[-1]) and r.t.shape == r.steps.shape
     r1 = ls.learning_order([1.1, 0.5], [0.5, 1.1], 1, init=0.01)
     assert r1.t_half_u[0] < r1.t_half_u[1] and np.all(np.isnan(r1.t_half_b))
-    np.testing.assert_allclose(r1.t_half_u, ls.u_half_time(1e-4, 0.0, np.array([[1.1], [0.5]])), rtol=0.01)
+    np.testing.assert_allclose(
+        r1.t_half_u, ls.u_half_time(1e-4, 0.0, np.array([[1.1], [0.5]])), rtol=0.01
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,10 +24,15 @@ def test_recurrence_equals_unrolled_sum(seed):
     H = model.hidden_states(Wx, Wh, Wy, X)
     np.testing.assert_array_equal(H[:, 0], 0.0)
     for t in range(1, T + 1):
-        unrolled = sum(X[:, i - 1] @ (np.linalg.matrix_power(Wh, t - i) @ Wx).T for i in range(1, t + 1))
+        unrolled = sum(
+            X[:, i - 1] @ (np.linalg.matrix_power(Wh, t - i) @ Wx).T
+            for i in range(1, t + 1)
+        )
         np.testing.assert_allclose(H[:, t], unrolled, rtol=1e-12, atol=1e-12)
     M = model.effective_maps(Wx, Wh, Wy, T)
-    np.testing.assert_allclose(model.forward(Wx, Wh, Wy, X), np.einsum("toi,pti->po", M, X), atol=1e-12)
+    np.testing.assert_allclose(
+        model.forward(Wx, Wh, Wy, X), np.einsum("toi,pti->po", M, X), atol=1e-12
+    )
 
 
 def test_loss_definition():
@@ -35,7 +40,9 @@ def test_loss_definition():
     Wx, Wh, Wy = random_net(rng, 3, 4, 2)
     X, Y = rng.standard_normal((9, 5, 3)), rng.standard_normal((9, 2))
     Yhat = model.forward(Wx, Wh, Wy, X)
-    assert model.loss(Wx, Wh, Wy, X, Y) == pytest.approx(np.sum((Y - Yhat) ** 2) / (2 * 9), rel=1e-14)
+    assert model.loss(Wx, Wh, Wy, X, Y) == pytest.approx(
+        np.sum((Y - Yhat) ** 2) / (2 * 9), rel=1e-14
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -87,15 +94,23 @@ def test_full_matrix_training_equals_mode_dynamics(kind):
     """On aligned weights and an exactly whitened task, GD on matrices == Euler on modes."""
     rng = np.random.default_rng(7)
     T, K, steps, lr = 5, 3, 1500, 0.02
-    S = np.stack([tasks.task_singular_values(kind, T, d, l) for d, l in MODE_SETTINGS[kind]], 1)
+    S = np.stack(
+        [tasks.task_singular_values(kind, T, d, l) for d, l in MODE_SETTINGS[kind]], 1
+    )
     task = tasks.make_task(S, P=T * (K + 1) + 4, rng=rng, n_in=K + 1, n_out=K + 2)
-    a0, b0, c0 = np.array([0.2, 0.3, 0.25]), np.array([0.1, 0.4, 0.2]), np.array([0.3, 0.2, 0.25])
+    a0, b0, c0 = (
+        np.array([0.2, 0.3, 0.25]),
+        np.array([0.1, 0.4, 0.2]),
+        np.array([0.3, 0.2, 0.25]),
+    )
     Wx, Wh, Wy, R = model.aligned_init(task, a0, b0, c0, rng, n_hidden=K + 1)
     hist = model.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=1)
     a, b, c = model.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
     traj = theory.simulate_modes(a0, b0, c0, task.s, lr=lr, steps=steps, record_every=1)
     assert a.shape == traj.a.shape == (steps + 1, K)
-    dev = max(np.abs(a - traj.a).max(), np.abs(b - traj.b).max(), np.abs(c - traj.c).max())
+    dev = max(
+        np.abs(a - traj.a).max(), np.abs(b - traj.b).max(), np.abs(c - traj.c).max()
+    )
     assert dev <= 1e-10, dev
     # the weights stay in the aligned subspace: nothing leaks out of the modes
     rebuilt = R[:, :K] @ (traj.a[-1][:, None] * task.V.T)
@@ -110,7 +125,9 @@ def test_full_matrix_training_equals_mode_dynamics(kind):
 def test_aligned_init_gives_requested_modes():
     rng = np.random.default_rng(2)
     task = tasks.make_task(np.ones((3, 2)), P=10, rng=rng, n_in=3, n_out=4)
-    Wx, Wh, Wy, R = model.aligned_init(task, [0.1, 0.2], 0.5, [0.3, 0.4], rng, n_hidden=3)
+    Wx, Wh, Wy, R = model.aligned_init(
+        task, [0.1, 0.2], 0.5, [0.3, 0.4], rng, n_hidden=3
+    )
     np.testing.assert_allclose(R.T @ R, np.eye(3), atol=1e-12)
     a, b, c = model.modes(Wx, Wh, Wy, task, R)
     np.testing.assert_allclose(a, [0.1, 0.2])
@@ -134,23 +151,39 @@ def test_training_divergence_raises_naming_the_step():
 
 def _net():
     rng = np.random.default_rng(0)
-    return random_net(rng, 2, 3, 2), rng.standard_normal((5, 4, 2)), rng.standard_normal((5, 2))
+    return (
+        random_net(rng, 2, 3, 2),
+        rng.standard_normal((5, 4, 2)),
+        rng.standard_normal((5, 2)),
+    )
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
         (lambda W, X, Y: model.forward(W[0], W[1][:2], W[2], X), "Wh must have shape"),
-        (lambda W, X, Y: model.forward(W[0], W[1], W[2][:, :2], X), "Wy must have shape"),
-        (lambda W, X, Y: model.forward(W[0], W[1], W[2], X[..., :1]), "X must have shape"),
+        (
+            lambda W, X, Y: model.forward(W[0], W[1], W[2][:, :2], X),
+            "Wy must have shape",
+        ),
+        (
+            lambda W, X, Y: model.forward(W[0], W[1], W[2], X[..., :1]),
+            "X must have shape",
+        ),
         (lambda W, X, Y: model.forward(W[0], W[1], W[2], X[:, :0]), "T >= 1"),
         (lambda W, X, Y: model.forward(W[0], W[1], W[2], X[0]), "3-dimensional"),
         (lambda W, X, Y: model.loss(W[0], W[1], W[2], X, Y[:4]), "Y must have shape"),
         (lambda W, X, Y: model.loss(W[0] * np.nan, W[1], W[2], X, Y), "non-finite"),
-        (lambda W, X, Y: model.gradients(W[0], W[1], W[2], X * np.inf, Y), "non-finite"),
+        (
+            lambda W, X, Y: model.gradients(W[0], W[1], W[2], X * np.inf, Y),
+            "non-finite",
+        ),
         (lambda W, X, Y: model.train(*W, X, Y, lr=-0.1, steps=3), "lr must be > 0"),
         (lambda W, X, Y: model.train(*W, X, Y, lr=0.1, steps=-1), "steps must be >= 0"),
-        (lambda W, X, Y: model.train(*W, X, Y, lr=0.1, steps=3, record_every=0), "record_every"),
+        (
+            lambda W, X, Y: model.train(*W, X, Y, lr=0.1, steps=3, record_every=0),
+            "record_every",
+        ),
         (lambda W, X, Y: model.effective_maps(*W, T=0), "T must be >= 1"),
     ],
 )

@@ -15,7 +15,9 @@ def test_sim_solid_theory_dashed_same_hue():
     sim, th = ax.get_lines()
     assert line is sim and sim.get_linestyle() == "-" and th.get_linestyle() == "--"
     np.testing.assert_allclose(th.get_color(), plotting.darker("tab:blue"))
-    plotting.plot_sim_and_theory(ax, x, x, 0.5, color="tab:red")  # scalar theory: a horizontal line
+    plotting.plot_sim_and_theory(
+        ax, x, x, 0.5, color="tab:red"
+    )  # scalar theory: a horizontal line
     leg = plotting.add_style_legend(ax)
     assert [t.get_text() for t in leg.get_texts()] == ["a", "simulation", "theory"]
     plt.close(fig)

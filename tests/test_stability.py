@@ -56,7 +56,10 @@ def test_global_solution_negative_scale_balanced_signs():
         (lambda: theory.global_solution("ramp", 1.0, 1.0, 3), "unknown task kind"),
         (lambda: theory.global_solution("constant", 1.0, 1.0, 0), "T must be >= 1"),
         (lambda: theory.global_solution("exponential", 1.0, 0.0, 3), "lam = 0"),
-        (lambda: theory.global_solution("inverse_exponential", np.nan, 0.5, 3), "non-finite"),
+        (
+            lambda: theory.global_solution("inverse_exponential", np.nan, 0.5, 3),
+            "non-finite",
+        ),
         (lambda: theory.global_solution("constant", 1.0, 1.0, 2.5), "integer"),
     ],
 )
@@ -85,10 +88,19 @@ def test_extrapolation_loss_closed_forms(T_train):
                 E = theory.extrapolation_loss(kind, delta, lam_k, T_train, T_test)
                 np.testing.assert_allclose(E, 0.0, atol=1e-24)
             E = theory.extrapolation_loss("exponential", delta, lam, T_train, T_test)
-            expected = [_exponential_closed_form(delta, lam, T_train, Tp) for Tp in T_test]
+            expected = [
+                _exponential_closed_form(delta, lam, T_train, Tp) for Tp in T_test
+            ]
             np.testing.assert_allclose(E, expected, rtol=1e-12, atol=1e-28)
             # geometric-sum form: ½ δ² (1 − λ^{T−T'})² λ² (1 − λ^{2T'}) / (1 − λ²)
-            geo = 0.5 * delta**2 * (1 - lam ** (T_train - T_test)) ** 2 * lam**2 * (1 - lam ** (2 * T_test)) / (1 - lam**2)
+            geo = (
+                0.5
+                * delta**2
+                * (1 - lam ** (T_train - T_test)) ** 2
+                * lam**2
+                * (1 - lam ** (2 * T_test))
+                / (1 - lam**2)
+            )
             np.testing.assert_allclose(E, geo, rtol=1e-10, atol=1e-28)
 
 
@@ -97,9 +109,17 @@ def test_extrapolation_loss_relative_error_is_monotone_in_length_gap():
     T, T_test = 10, np.arange(1, 25)
     for lam in (0.8, 1.15):
         E = theory.extrapolation_loss("exponential", 1.3, lam, T, T_test)
-        power = np.array([0.5 * np.sum(tasks.task_singular_values("exponential", Tp, 1.3, lam) ** 2) for Tp in T_test])
+        power = np.array(
+            [
+                0.5
+                * np.sum(tasks.task_singular_values("exponential", Tp, 1.3, lam) ** 2)
+                for Tp in T_test
+            ]
+        )
         rel = E / power
-        np.testing.assert_allclose(rel, (1 - lam ** (T - T_test)) ** 2, rtol=1e-10, atol=1e-28)
+        np.testing.assert_allclose(
+            rel, (1 - lam ** (T - T_test)) ** 2, rtol=1e-10, atol=1e-28
+        )
         gap = np.abs(T_test - T)
         for side in (T_test < T, T_test > T):
             order = np.argsort(gap[side])
@@ -107,7 +127,13 @@ def test_extrapolation_loss_relative_error_is_monotone_in_length_gap():
 
 
 def test_extrapolation_loss_broadcasting():
-    E = theory.extrapolation_loss("exponential", np.array([1.0, 2.0])[:, None], np.array([0.8, 0.9, 1.1]), 6, np.array([4, 6, 9]))
+    E = theory.extrapolation_loss(
+        "exponential",
+        np.array([1.0, 2.0])[:, None],
+        np.array([0.8, 0.9, 1.1]),
+        6,
+        np.array([4, 6, 9]),
+    )
     assert E.shape == (3, 2, 3)
     np.testing.assert_allclose(E[1], 0.0, atol=1e-26)
     np.testing.assert_allclose(E[:, 1], 4 * E[:, 0], rtol=1e-12)
@@ -116,10 +142,16 @@ def test_extrapolation_loss_broadcasting():
 @pytest.mark.parametrize(
     "call, msg",
     [
-        (lambda: theory.extrapolation_loss("ramp", 1.0, 0.9, 5, 6), "unknown task kind"),
+        (
+            lambda: theory.extrapolation_loss("ramp", 1.0, 0.9, 5, 6),
+            "unknown task kind",
+        ),
         (lambda: theory.extrapolation_loss("exponential", 1.0, 0.9, 0, 6), "T_train"),
         (lambda: theory.extrapolation_loss("exponential", 1.0, 0.9, 5, 0), "T_test"),
-        (lambda: theory.extrapolation_loss("exponential", 1.0, 0.9, 5, [3, 2.5]), "T_test"),
+        (
+            lambda: theory.extrapolation_loss("exponential", 1.0, 0.9, 5, [3, 2.5]),
+            "T_test",
+        ),
         (lambda: theory.extrapolation_loss("exponential", 1.0, 0.0, 5, 6), "lam = 0"),
     ],
 )
@@ -128,19 +160,41 @@ def test_extrapolation_loss_bad_input(call, msg):
         call()
 
 
-@pytest.mark.parametrize("kind, lam, lr, steps", [("exponential", 0.9, 0.006, 7000), ("exponential", 1.1, 0.005, 6000),
-                                                  ("inverse_exponential", 0.8, 0.01, 4000), ("constant", 1.0, 0.005, 6000)])
-def test_extrapolation_loss_equals_trained_network_at_other_lengths(kind, lam, lr, steps):
+@pytest.mark.parametrize(
+    "kind, lam, lr, steps",
+    [
+        ("exponential", 0.9, 0.006, 7000),
+        ("exponential", 1.1, 0.005, 6000),
+        ("inverse_exponential", 0.8, 0.01, 4000),
+        ("constant", 1.0, 0.005, 6000),
+    ],
+)
+def test_extrapolation_loss_equals_trained_network_at_other_lengths(
+    kind, lam, lr, steps
+):
     """Full-matrix training at T_train; test loss on new data of the same family (same U, V)."""
     rng = np.random.default_rng(11)
     T_train, delta = 8, 1.0
     s = tasks.task_singular_values(kind, T_train, delta, lam)
     task = tasks.make_task(s[:, None], P=2 * T_train * 2, rng=rng, n_in=2, n_out=2)
     Wx, Wh, Wy, R = model.aligned_init(task, 0.1, 0.1, 0.1, rng, n_hidden=3)
-    hist = model.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=steps)
+    hist = model.train(
+        Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=steps
+    )
     assert hist.loss[-1] < 1e-22
     T_test = np.array([1, 3, 8, 12, 16])
-    L = stability.loss_at_lengths(hist.Wx[-1], hist.Wh[-1], hist.Wy[-1], task.U, task.V, kind, delta, lam, T_test, rng)
+    L = stability.loss_at_lengths(
+        hist.Wx[-1],
+        hist.Wh[-1],
+        hist.Wy[-1],
+        task.U,
+        task.V,
+        kind,
+        delta,
+        lam,
+        T_test,
+        rng,
+    )
     E = theory.extrapolation_loss(kind, delta, lam, T_train, T_test)
     np.testing.assert_allclose(L, E, rtol=1e-8, atol=1e-12)
     if kind == "exponential":
@@ -181,7 +235,13 @@ def test_make_task_with_vectors_has_exact_correlations():
     ],
 )
 def test_make_task_with_vectors_bad_input(kwargs, msg):
-    args = dict(S=np.ones((4, 1)), U=np.eye(3)[:, :1], V=np.eye(2)[:, :1], P=8, rng=np.random.default_rng(0))
+    args = dict(
+        S=np.ones((4, 1)),
+        U=np.eye(3)[:, :1],
+        V=np.eye(2)[:, :1],
+        P=8,
+        rng=np.random.default_rng(0),
+    )
     args.update(kwargs)
     with pytest.raises(ValueError, match=msg):
         stability.make_task_with_vectors(**args)
@@ -189,8 +249,18 @@ def test_make_task_with_vectors_bad_input(kwargs, msg):
 
 def test_loss_helpers_bad_input():
     with pytest.raises(ValueError, match="unknown task kind"):
-        stability.loss_at_lengths(np.eye(1), np.eye(1), np.eye(1), np.eye(1), np.eye(1), "ramp", 1, 1, [2],
-                                  np.random.default_rng(0))
+        stability.loss_at_lengths(
+            np.eye(1),
+            np.eye(1),
+            np.eye(1),
+            np.eye(1),
+            np.eye(1),
+            "ramp",
+            1,
+            1,
+            [2],
+            np.random.default_rng(0),
+        )
 
 
 # ----------------------------------------------------------------------------
@@ -208,9 +278,13 @@ def test_optimal_u_and_profile_energy_brute_force():
         assert abs(u_opt - us[np.argmin(E)]) < 1e-4
         gap = E.min() - stability.profile_energy(b, s)  # the grid can only be worse
         assert -1e-14 <= gap < 1e-6
-        assert stability.profile_energy(b, s) == pytest.approx(theory.energy(u_opt, b, 1.0, s), rel=1e-12)
+        assert stability.profile_energy(b, s) == pytest.approx(
+            theory.energy(u_opt, b, 1.0, s), rel=1e-12
+        )
     # vectorised: b grid x profiles
-    E = stability.profile_energy(np.linspace(-2, 2, 7)[:, None], rng.uniform(size=(3, 5)))
+    E = stability.profile_energy(
+        np.linspace(-2, 2, 7)[:, None], rng.uniform(size=(3, 5))
+    )
     assert E.shape == (7, 3) and np.all(E >= 0)
 
 
@@ -228,7 +302,7 @@ def test_first_step_dirac_has_unattained_zero_infimum():
     s[0] = 1.0
     b = np.array([2.0, 5.0, 20.0])
     E = stability.profile_energy(b, s)
-    exact = 0.5 * (b ** 10 - 1) / (b ** 12 - 1)
+    exact = 0.5 * (b**10 - 1) / (b**12 - 1)
     np.testing.assert_allclose(E, exact, rtol=1e-12)
     assert np.all(E < 0.5 / b**2) and np.all(np.diff(E) < 0)
     res = stability.minimise_energy(s, b_bound=10.0)
@@ -239,7 +313,9 @@ def test_minimise_energy_geometric_and_ramp():
     T = 8
     res = stability.minimise_energy(0.9 * 1.2 ** (T - np.arange(1, T + 1)))
     assert res.energy < 1e-20
-    assert res.b == pytest.approx(1.2, rel=1e-6) and res.u == pytest.approx(0.9, rel=1e-6)
+    assert res.b == pytest.approx(1.2, rel=1e-6) and res.u == pytest.approx(
+        0.9, rel=1e-6
+    )
     ramp = np.arange(1, T + 1) / T
     res = stability.minimise_energy(ramp)
     grid = np.linspace(-3, 3, 60001)
@@ -283,7 +359,9 @@ def test_energy_hessian_matches_finite_differences(T):
         xm[:, j] -= eps
         gp = -np.stack(theory.mode_gradients(xp[:, 0], xp[:, 1], xp[:, 2], s), axis=-1)
         gm = -np.stack(theory.mode_gradients(xm[:, 0], xm[:, 1], xm[:, 2], s), axis=-1)
-        np.testing.assert_allclose(H[:, :, j], (gp - gm) / (2 * eps), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(
+            H[:, :, j], (gp - gm) / (2 * eps), rtol=1e-6, atol=1e-7
+        )
 
 
 @pytest.mark.parametrize("T", [2, 5, 20])
@@ -296,7 +374,9 @@ def test_sharpness_constant_dynamics_closed_form(T):
     C = delta**2 * (T - 1) * T * (2 * T - 1) / 6
     lam_max = (A + C) / 2 + np.sqrt(((A - C) / 2) ** 2 + B**2)
     np.testing.assert_allclose(stability.sharpness(a, b, c, s), lam_max, rtol=1e-12)
-    np.testing.assert_allclose(stability.max_stable_lr(a, b, c, s), 2 / lam_max, rtol=1e-12)
+    np.testing.assert_allclose(
+        stability.max_stable_lr(a, b, c, s), 2 / lam_max, rtol=1e-12
+    )
 
 
 def test_max_stable_lr_separates_convergence_from_failure():
@@ -304,12 +384,18 @@ def test_max_stable_lr_separates_convergence_from_failure():
     s = tasks.task_singular_values("exponential", T, 1.0, lam)
     a, b, c = stability.balanced_solution("exponential", 1.0, lam, T)
     lr_max = float(stability.max_stable_lr(a, b, c, s))
-    tr = theory.simulate_modes(a + 1e-3, b + 1e-3, c - 1e-3, s, lr=0.9 * lr_max, steps=3000, record_every=3000)
+    tr = theory.simulate_modes(
+        a + 1e-3, b + 1e-3, c - 1e-3, s, lr=0.9 * lr_max, steps=3000, record_every=3000
+    )
     assert tr.energy[-1] < 1e-20
-    tr = theory.simulate_modes(a + 1e-3, b + 1e-3, c - 1e-3, s, lr=1.1 * lr_max, steps=3000, record_every=3000)
+    tr = theory.simulate_modes(
+        a + 1e-3, b + 1e-3, c - 1e-3, s, lr=1.1 * lr_max, steps=3000, record_every=3000
+    )
     assert tr.energy[-1] > 1e-4
     with pytest.raises(TrainingDivergedError):
-        theory.simulate_modes(a + 1e-3, b + 1e-3, c - 1e-3, s, lr=4 * lr_max, steps=3000)
+        theory.simulate_modes(
+            a + 1e-3, b + 1e-3, c - 1e-3, s, lr=4 * lr_max, steps=3000
+        )
 
 
 def test_max_stable_lr_infinite_for_zero_curvature():
@@ -326,7 +412,11 @@ def test_hidden_power_closed_form_and_full_matrix():
     p = stability.hidden_power(a, b, T)
     assert p.shape == (2, T + 1)
     t = np.arange(1, T + 2)
-    np.testing.assert_allclose(p, a[:, None] ** 2 * (1 - b[:, None] ** (2 * (t - 1))) / (1 - b[:, None] ** 2), rtol=1e-12)
+    np.testing.assert_allclose(
+        p,
+        a[:, None] ** 2 * (1 - b[:, None] ** (2 * (t - 1))) / (1 - b[:, None] ** 2),
+        rtol=1e-12,
+    )
     assert np.all(p[:, 0] == 0)
     np.testing.assert_allclose(stability.hidden_power(2.0, 1.0, 4), 4.0 * np.arange(5))
     rng = np.random.default_rng(8)
@@ -334,14 +424,21 @@ def test_hidden_power_closed_form_and_full_matrix():
     task = tasks.make_task(S, P=3 * T, rng=rng, n_in=3, n_out=2)
     Wx, Wh, Wy, _ = model.aligned_init(task, a, b, 0.3, rng, n_hidden=4)
     H = model.hidden_states(Wx, Wh, Wy, task.X)
-    np.testing.assert_allclose(unrolled.hidden_norm_rms(H) ** 2, p.sum(0), rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(
+        unrolled.hidden_norm_rms(H) ** 2, p.sum(0), rtol=1e-11, atol=1e-14
+    )
 
 
 def test_gradient_norm_full_matrix_equals_modes():
     rng = np.random.default_rng(9)
     T = 7
-    s = np.stack([tasks.task_singular_values("inverse_exponential", T, 1.0, 1.1),
-                  tasks.task_singular_values("constant", T, 0.5, 1.0)], axis=1)
+    s = np.stack(
+        [
+            tasks.task_singular_values("inverse_exponential", T, 1.0, 1.1),
+            tasks.task_singular_values("constant", T, 0.5, 1.0),
+        ],
+        axis=1,
+    )
     task = tasks.make_task(s, P=2 * T, rng=rng)
     a, b, c = np.array([0.9, 0.2]), np.array([1.12, 0.7]), np.array([1.0, -0.3])
     Wx, Wh, Wy, _ = model.aligned_init(task, a, b, c, rng)
@@ -360,14 +457,20 @@ def test_hidden_power_bad_input():
 
 def test_linearised_gradient_norm_matches_full_matrix_bptt():
     rng = np.random.default_rng(10)
-    for kind, lam in (("inverse_exponential", 0.8), ("inverse_exponential", 1.1), ("constant", 1.0)):
+    for kind, lam in (
+        ("inverse_exponential", 0.8),
+        ("inverse_exponential", 1.1),
+        ("constant", 1.0),
+    ):
         T, eps = 12, 1e-6
         s = tasks.task_singular_values(kind, T, 1.0, lam)
         task = tasks.make_task(s[:, None], P=T, rng=rng)
         a, b, c = stability.balanced_solution(kind, 1.0, lam, T)
         Wx, Wh, Wy, _ = model.aligned_init(task, a, b + eps, c, rng)
         g = stability.gradient_norm(Wx, Wh, Wy, task.X, task.Y)
-        assert g == pytest.approx(stability.linearised_gradient_norm(a, b, c, s, eps), rel=1e-4)
+        assert g == pytest.approx(
+            stability.linearised_gradient_norm(a, b, c, s, eps), rel=1e-4
+        )
 
 
 def test_training_outcome_classes():
@@ -388,13 +491,25 @@ def test_training_outcome_classes():
 
 def test_solution_weights():
     w = stability.solution_weights("exponential", 2.0, 0.9, 10, 4)
-    np.testing.assert_allclose(w, 2.0 * 0.9**10 * (1 / 0.9) ** np.array([3, 2, 1, 0]), rtol=1e-14)
-    w = stability.solution_weights("inverse_exponential", np.array([1.0, 2.0]), 0.8, 6, 9)
+    np.testing.assert_allclose(
+        w, 2.0 * 0.9**10 * (1 / 0.9) ** np.array([3, 2, 1, 0]), rtol=1e-14
+    )
+    w = stability.solution_weights(
+        "inverse_exponential", np.array([1.0, 2.0]), 0.8, 6, 9
+    )
     assert w.shape == (2, 9)
-    np.testing.assert_allclose(w, tasks.task_singular_values("inverse_exponential", 9, np.array([1.0, 2.0]), 0.8), rtol=1e-14)
+    np.testing.assert_allclose(
+        w,
+        tasks.task_singular_values("inverse_exponential", 9, np.array([1.0, 2.0]), 0.8),
+        rtol=1e-14,
+    )
     # energy of these weights against the family at T' is the extrapolation loss
     s = tasks.task_singular_values("exponential", 7, 1.0, 1.1)
-    E = 0.5 * np.sum((s - stability.solution_weights("exponential", 1.0, 1.1, 5, 7)) ** 2)
-    assert E == pytest.approx(theory.extrapolation_loss("exponential", 1.0, 1.1, 5, 7), rel=1e-12)
+    E = 0.5 * np.sum(
+        (s - stability.solution_weights("exponential", 1.0, 1.1, 5, 7)) ** 2
+    )
+    assert E == pytest.approx(
+        theory.extrapolation_loss("exponential", 1.0, 1.1, 5, 7), rel=1e-12
+    )
     with pytest.raises(ValueError, match="T_test"):
         stability.solution_weights("constant", 1.0, 1.0, 5, 0)

@@ -9,9 +9,16 @@ from lrnn_utils import tasks
 @pytest.mark.parametrize("T", [1, 2, 7])
 def test_profiles_match_definitions(T):
     t = np.arange(1, T + 1)
-    np.testing.assert_array_equal(tasks.task_singular_values("constant", T, 1.5, 0.3), np.full(T, 1.5))
-    np.testing.assert_allclose(tasks.task_singular_values("inverse_exponential", T, 2.0, 0.7), 2.0 * 0.7 ** (T - t))
-    np.testing.assert_allclose(tasks.task_singular_values("exponential", T, 0.5, 1.2), 0.5 * 1.2**t)
+    np.testing.assert_array_equal(
+        tasks.task_singular_values("constant", T, 1.5, 0.3), np.full(T, 1.5)
+    )
+    np.testing.assert_allclose(
+        tasks.task_singular_values("inverse_exponential", T, 2.0, 0.7),
+        2.0 * 0.7 ** (T - t),
+    )
+    np.testing.assert_allclose(
+        tasks.task_singular_values("exponential", T, 0.5, 1.2), 0.5 * 1.2**t
+    )
 
 
 def test_profiles_broadcast_over_grids():
@@ -35,7 +42,13 @@ def test_whiten_is_exact(P, D):
 def test_make_task_meets_assumptions_1_and_2(kind, n_in, n_out):
     rng = np.random.default_rng(1)
     T, K = 5, 3
-    S = np.stack([tasks.task_singular_values(kind, T, d, l) for d, l in [(1.0, 0.8), (0.6, 1.1), (1.4, 0.9)]], 1)
+    S = np.stack(
+        [
+            tasks.task_singular_values(kind, T, d, l)
+            for d, l in [(1.0, 0.8), (0.6, 1.1), (1.4, 0.9)]
+        ],
+        1,
+    )
     Nx = K if n_in is None else n_in
     task = tasks.make_task(S, P=T * Nx + 3, rng=rng, n_in=n_in, n_out=n_out)
     P, _, Nx = task.X.shape
@@ -66,18 +79,47 @@ def test_correlations_are_sample_means():
         (lambda: tasks.task_singular_values("constant", 0), "T must be >= 1"),
         (lambda: tasks.task_singular_values("constant", 2.5), "T must be an integer"),
         (lambda: tasks.task_singular_values("constant", 3, delta=np.nan), "non-finite"),
-        (lambda: tasks.task_singular_values("exponential", 3, lam=np.inf), "non-finite"),
+        (
+            lambda: tasks.task_singular_values("exponential", 3, lam=np.inf),
+            "non-finite",
+        ),
         (lambda: tasks.whiten(np.ones(4)), "2-dimensional"),
         (lambda: tasks.whiten(np.ones((3, 5))), "at least as many samples"),
         (lambda: tasks.whiten(np.ones((6, 2))), "rank-deficient"),
         (lambda: tasks.whiten(np.array([[1.0, np.nan], [0.0, 1.0]])), "non-finite"),
-        (lambda: tasks.make_task(np.ones((3, 2)), P=5, rng=np.random.default_rng(0)), "too small to whiten"),
+        (
+            lambda: tasks.make_task(np.ones((3, 2)), P=5, rng=np.random.default_rng(0)),
+            "too small to whiten",
+        ),
         (lambda: tasks.make_task(np.ones((3, 2)), P=50, rng=0), "Generator"),
-        (lambda: tasks.make_task(np.ones((3, 2, 1)), P=50, rng=np.random.default_rng(0)), "shape \\(T, K\\)"),
-        (lambda: tasks.make_task(np.ones((3, 2)), P=50, rng=np.random.default_rng(0), n_in=1), ">= K"),
-        (lambda: tasks.make_task(np.full((3, 1), np.inf), P=50, rng=np.random.default_rng(0)), "non-finite"),
-        (lambda: tasks.make_task(np.ones((0, 1)), P=50, rng=np.random.default_rng(0)), "T >= 1"),
-        (lambda: tasks.correlations(np.ones((4, 2, 3)), np.ones((5, 2))), "same number of samples"),
+        (
+            lambda: tasks.make_task(
+                np.ones((3, 2, 1)), P=50, rng=np.random.default_rng(0)
+            ),
+            "shape \\(T, K\\)",
+        ),
+        (
+            lambda: tasks.make_task(
+                np.ones((3, 2)), P=50, rng=np.random.default_rng(0), n_in=1
+            ),
+            ">= K",
+        ),
+        (
+            lambda: tasks.make_task(
+                np.full((3, 1), np.inf), P=50, rng=np.random.default_rng(0)
+            ),
+            "non-finite",
+        ),
+        (
+            lambda: tasks.make_task(
+                np.ones((0, 1)), P=50, rng=np.random.default_rng(0)
+            ),
+            "T >= 1",
+        ),
+        (
+            lambda: tasks.correlations(np.ones((4, 2, 3)), np.ones((5, 2))),
+            "same number of samples",
+        ),
         (lambda: tasks.correlations(np.ones((4, 3)), np.ones((4, 2))), "3-dimensional"),
     ],
 )

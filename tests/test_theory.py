@@ -10,7 +10,9 @@ def test_energy_matches_definition():
     s = np.array([0.3, -0.2, 1.1, 0.5])
     a, b, c = 0.7, 0.9, -0.4
     T = s.size
-    expected = 0.5 * sum((s[i - 1] - c * b ** (T - i) * a) ** 2 for i in range(1, T + 1))
+    expected = 0.5 * sum(
+        (s[i - 1] - c * b ** (T - i) * a) ** 2 for i in range(1, T + 1)
+    )
     assert theory.energy(a, b, c, s) == pytest.approx(expected, rel=1e-14)
 
 
@@ -39,11 +41,18 @@ def test_mode_gradients_match_paper_equations():
         da = sum(c * b ** (T - i) * res[i - 1] for i in range(1, T + 1))
         db = sum((T - i) * c * a * b ** (T - i - 1) * res[i - 1] for i in range(1, T))
         dc = sum(a * b ** (T - i) * res[i - 1] for i in range(1, T + 1))
-        np.testing.assert_allclose(theory.mode_gradients(a, b, c, s), [da, db, dc], rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(
+            theory.mode_gradients(a, b, c, s), [da, db, dc], rtol=1e-13, atol=1e-15
+        )
 
 
 def test_broadcasting_over_parameter_grids():
-    s = tasks.task_singular_values("inverse_exponential", 6, np.array([0.5, 1.0, 2.0])[:, None], np.array([0.7, 0.9]))
+    s = tasks.task_singular_values(
+        "inverse_exponential",
+        6,
+        np.array([0.5, 1.0, 2.0])[:, None],
+        np.array([0.7, 0.9]),
+    )
     E = theory.energy(0.1, np.linspace(0, 1, 2), 0.2, s)
     assert E.shape == (3, 2)
     da, db, dc = theory.mode_gradients(0.1, 0.5, 0.2, s)
@@ -60,7 +69,9 @@ def test_simulate_modes_is_euler():
     for _ in range(2):
         da, db, dc = theory.mode_gradients(a, b, c, s)
         a, b, c = a + 0.1 * da, b + 0.1 * db, c + 0.1 * dc
-    np.testing.assert_allclose([traj.a[-1], traj.b[-1], traj.c[-1]], [a, b, c], rtol=1e-14)
+    np.testing.assert_allclose(
+        [traj.a[-1], traj.b[-1], traj.c[-1]], [a, b, c], rtol=1e-14
+    )
     np.testing.assert_allclose(traj.energy[-1], theory.energy(a, b, c, s), rtol=1e-14)
     np.testing.assert_allclose(traj.u, traj.a * traj.c)
 
@@ -83,7 +94,9 @@ def test_global_solution_has_zero_energy(kind, T):
 def test_gradient_descent_reaches_global_solution(kind):
     T, delta, lam = 4, 1.0, 0.9
     s = tasks.task_singular_values(kind, T, delta, lam)
-    traj = theory.simulate_modes(0.5, 0.5, 0.5, s, lr=0.02, steps=20000, record_every=20000)
+    traj = theory.simulate_modes(
+        0.5, 0.5, 0.5, s, lr=0.02, steps=20000, record_every=20000
+    )
     b_star, u_star = theory.global_solution(kind, delta, lam, T)
     assert traj.energy[-1] < 1e-12
     np.testing.assert_allclose([traj.b[-1], traj.u[-1]], [b_star, u_star], rtol=1e-5)
@@ -99,7 +112,9 @@ def test_u_closed_form_solves_the_logistic_ode():
     assert u[0] == pytest.approx(u0)
     h = 1e-5
     tc = t[1:]  # interior points, so t - h >= 0
-    dudt = (theory.u_closed_form(tc + h, u0, b, s) - theory.u_closed_form(tc - h, u0, b, s)) / (2 * h)
+    dudt = (
+        theory.u_closed_form(tc + h, u0, b, s) - theory.u_closed_form(tc - h, u0, b, s)
+    ) / (2 * h)
     uc = theory.u_closed_form(tc, u0, b, s)
     np.testing.assert_allclose(dudt, 2 * uc * (S1 - S2 * uc), rtol=1e-6, atol=1e-10)
     assert u[-1] == pytest.approx(S1 / S2, rel=1e-6)
@@ -107,7 +122,9 @@ def test_u_closed_form_solves_the_logistic_ode():
 
 def test_extrapolation_loss_zero_at_training_length():
     for kind in tasks.TASK_KINDS:
-        np.testing.assert_allclose(theory.extrapolation_loss(kind, 1.3, 0.8, 6, 6), 0.0, atol=1e-24)
+        np.testing.assert_allclose(
+            theory.extrapolation_loss(kind, 1.3, 0.8, 6, 6), 0.0, atol=1e-24
+        )
     E = theory.extrapolation_loss("exponential", 1.0, 0.9, 5, np.array([3, 5, 8]))
     assert E.shape == (3,) and E[1] < 1e-24 < E[0] and E[2] > 0
 
@@ -125,14 +142,25 @@ def test_simulate_modes_divergence_raises():
         (lambda: theory.energy(np.nan, 0.2, 0.3, [1.0]), "non-finite"),
         (lambda: theory.energy(np.ones(3), 0.2, 0.3, np.ones((2, 4))), "broadcast"),
         (lambda: theory.mode_gradients(0.1, 0.2, 0.3, 1.0), "at least 1 dimension"),
-        (lambda: theory.simulate_modes(0.1, 0.2, 0.3, [1.0, 1.0], lr=0.0, steps=3), "lr must be > 0"),
-        (lambda: theory.simulate_modes(0.1, 0.2, 0.3, [1.0, 1.0], lr=0.1, steps=3, record_every=-1), "record_every"),
+        (
+            lambda: theory.simulate_modes(0.1, 0.2, 0.3, [1.0, 1.0], lr=0.0, steps=3),
+            "lr must be > 0",
+        ),
+        (
+            lambda: theory.simulate_modes(
+                0.1, 0.2, 0.3, [1.0, 1.0], lr=0.1, steps=3, record_every=-1
+            ),
+            "record_every",
+        ),
         (lambda: theory.global_solution("ramp", 1.0, 1.0, 3), "unknown task kind"),
         (lambda: theory.global_solution("constant", 1.0, 1.0, 0), "T must be >= 1"),
         (lambda: theory.global_solution("exponential", 1.0, 0.0, 3), "lam = 0"),
         (lambda: theory.u_closed_form(-1.0, 0.1, 0.5, [1.0]), "t must be >= 0"),
         (lambda: theory.u_closed_form(1.0, 0.0, 0.5, [1.0]), "u0 must be > 0"),
-        (lambda: theory.extrapolation_loss("constant", 1.0, 1.0, 3, 0), "T_test must be >= 1"),
+        (
+            lambda: theory.extrapolation_loss("constant", 1.0, 1.0, 3, 0),
+            "T_test must be >= 1",
+        ),
     ],
 )
 def test_bad_input_raises(call, match):

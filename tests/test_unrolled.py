@@ -32,7 +32,9 @@ def test_apply_maps_and_impulse_response():
     T = 6
     X = rng.standard_normal((9, T, 3))
     M = model.effective_maps(Wx, Wh, Wy, T)
-    np.testing.assert_allclose(unrolled.apply_maps(M, X), model.forward(Wx, Wh, Wy, X), atol=1e-12)
+    np.testing.assert_allclose(
+        unrolled.apply_maps(M, X), model.forward(Wx, Wh, Wy, X), atol=1e-12
+    )
     np.testing.assert_allclose(unrolled.impulse_response(Wx, Wh, Wy, T), M, atol=1e-13)
 
 
@@ -88,8 +90,12 @@ def test_hidden_norm_theory_exact_for_whitened_inputs():
     Wx = rng.standard_normal((Nh, Nx))
     Wh = 1.05 * tasks.random_orthonormal(Nh, Nh, rng)
     H = model.hidden_states(Wx, Wh, np.zeros((1, Nh)), X)
-    np.testing.assert_allclose(unrolled.hidden_norm_rms(H), unrolled.hidden_norm_theory(Wx, Wh, T), rtol=1e-12)
-    geo = np.sqrt(np.sum(Wx**2) * np.concatenate([[0], np.cumsum(1.05 ** (2 * np.arange(T)))]))
+    np.testing.assert_allclose(
+        unrolled.hidden_norm_rms(H), unrolled.hidden_norm_theory(Wx, Wh, T), rtol=1e-12
+    )
+    geo = np.sqrt(
+        np.sum(Wx**2) * np.concatenate([[0], np.cumsum(1.05 ** (2 * np.arange(T)))])
+    )
     np.testing.assert_allclose(unrolled.hidden_norm_theory(Wx, Wh, T), geo, rtol=1e-12)
 
 
@@ -114,7 +120,9 @@ def test_backprop_signals_rebuild_bptt_gradients():
     H = model.hidden_states(Wx, Wh, Wy, X)
     dWx, dWh, dWy = model.gradients(Wx, Wh, Wy, X, Y)
     np.testing.assert_allclose(np.einsum("pth,ptx->hx", G[:, 1:], X), dWx, atol=1e-12)
-    np.testing.assert_allclose(np.einsum("pth,ptk->hk", G[:, 1:], H[:, :-1]), dWh, atol=1e-12)
+    np.testing.assert_allclose(
+        np.einsum("pth,ptk->hk", G[:, 1:], H[:, :-1]), dWh, atol=1e-12
+    )
     # g_{T+1} = W_y^T (y_hat - y) / P
     err = model.forward(Wx, Wh, Wy, X) - Y
     np.testing.assert_allclose(G[:, -1], err @ Wy / 13, atol=1e-14)
@@ -148,8 +156,12 @@ def test_backprop_signals_initial_state_gradient_by_finite_differences():
     eps = 1e-6
     fd = np.zeros(Nh)
     for k in range(Nh):
-        ext = lambda s: np.concatenate([np.broadcast_to(s * x0_dir[:, k], (6, 1, Nh)), X], axis=1)
-        fd[k] = (model.loss(Wx, Wh, Wy, ext(eps), Y) - model.loss(Wx, Wh, Wy, ext(-eps), Y)) / (2 * eps)
+        ext = lambda s: np.concatenate(
+            [np.broadcast_to(s * x0_dir[:, k], (6, 1, Nh)), X], axis=1
+        )
+        fd[k] = (
+            model.loss(Wx, Wh, Wy, ext(eps), Y) - model.loss(Wx, Wh, Wy, ext(-eps), Y)
+        ) / (2 * eps)
     np.testing.assert_allclose(fd, G[:, 0].sum(axis=0), atol=1e-8)
 
 
@@ -185,19 +197,25 @@ def test_errors():
     with pytest.raises(ValueError):
         unrolled.output_second_moment(np.zeros(3))
     with pytest.raises(ValueError):
-        unrolled.loss_from_moments(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)), np.zeros((2, 2, 2, 3)), 0.0)
+        unrolled.loss_from_moments(
+            np.zeros((2, 2, 2)), np.zeros((2, 2, 2)), np.zeros((2, 2, 2, 3)), 0.0
+        )
     with pytest.raises(ValueError):
         unrolled.hidden_norm_rms(np.zeros((2, 3)))
     with pytest.raises(ValueError):
         unrolled.hidden_norm_theory(Wx, np.eye(3), 4)
     with pytest.raises(ValueError):
-        unrolled.finite_difference_gradients(Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((2, 2)), eps=0)
+        unrolled.finite_difference_gradients(
+            Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((2, 2)), eps=0
+        )
     with pytest.raises(ValueError):
         unrolled.scalar_input_weights(np.ones(2), np.ones(3), 1.0, 3)
     with pytest.raises(ValueError):
         unrolled.backprop_signals(Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((3, 2)))
     with pytest.raises(ValueError):
-        unrolled.backprop_signals(Wx, Wh, Wy, np.full((2, 3, 3), np.nan), np.zeros((2, 2)))
+        unrolled.backprop_signals(
+            Wx, Wh, Wy, np.full((2, 3, 3), np.nan), np.zeros((2, 2))
+        )
     with pytest.raises(ValueError):
         unrolled.ar1_inputs(5, 3, 2, 1.0, rng)
     with pytest.raises(ValueError):

@@ -1,0 +1,3 @@
+"""Checks for the coding exercises of chapter 2."""
+
+__all__: list[str] = []

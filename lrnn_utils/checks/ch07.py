@@ -1,0 +1,3 @@
+"""Checks for the coding exercises of chapter 7."""
+
+__all__: list[str] = []
