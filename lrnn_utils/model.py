@@ -36,6 +36,7 @@ __all__ = [
     "TrainingHistory",
     "train",
     "aligned_init",
+    "unaligned_init",
     "modes",
 ]
 
@@ -288,6 +289,56 @@ def aligned_init(
     Wh = Rk @ (b[:, None] * Rk.T)
     Wy = task.U @ (c[:, None] * Rk.T)
     return Wx, Wh, Wy, R
+
+
+def unaligned_init(n_in: int, n_hidden: int, n_out: int, scale: float, rng):
+    """Small random weights with no alignment to any task (paper App. P.1.2).
+
+    Entries are independent Gaussians with variance ``scale² / n_cols`` (``n_cols``
+    is the number of columns, the fan-in of the map): ``W_x`` has variance
+    ``scale²/n_in``, ``W_h`` and ``W_y`` have ``scale²/n_hidden``.  By the circular
+    law the spectral radius of ``W_h`` is then close to ``scale`` for large
+    ``n_hidden``.
+
+    Parameters
+    ----------
+    n_in, n_hidden, n_out : int
+        Input, hidden and output sizes (``>= 1``).
+    scale : float
+        Standard deviation scale (``> 0``).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    (Wx, Wh, Wy)
+        Shapes ``(n_hidden, n_in)``, ``(n_hidden, n_hidden)``, ``(n_out, n_hidden)``.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``.
+    ValueError
+        If a size is not a positive integer or ``scale`` is not a positive number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Wx, Wh, Wy = unaligned_init(2, 3, 1, 0.1, np.random.default_rng(0))
+    >>> Wx.shape, Wh.shape, Wy.shape
+    ((3, 2), (3, 3), (1, 3))
+    """
+    n_in = check_positive_int(n_in, "n_in")
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    n_out = check_positive_int(n_out, "n_out")
+    scale = check_finite_scalar(scale, "scale", positive=True)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+    Wx = rng.normal(0.0, scale / np.sqrt(n_in), (n_hidden, n_in))
+    Wh = rng.normal(0.0, scale / np.sqrt(n_hidden), (n_hidden, n_hidden))
+    Wy = rng.normal(0.0, scale / np.sqrt(n_hidden), (n_out, n_hidden))
+    return Wx, Wh, Wy
 
 
 def modes(Wx, Wh, Wy, task: Task, R):

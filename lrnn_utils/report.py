@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fmt_bound"]
+__all__ = ["fmt_bound", "fmt_measured"]
 
 
 def fmt_bound(x, floor: float = 1e-12, spec: str = ".1e") -> str:
@@ -46,3 +46,51 @@ def fmt_bound(x, floor: float = 1e-12, spec: str = ".1e") -> str:
     if abs(val) < floor:
         return f"< {floor:.0e}"
     return format(val, spec)
+
+
+def fmt_measured(x, bound: float = 1e-12) -> str:
+    """A rounding-level deviation as its order of magnitude next to the asserted bound.
+
+    The decade ``10^round(log10 |x|)`` is what the reader needs ("about 1e-15, far
+    below the bound"), and unlike the raw digits it does not change between runs on
+    the pinned environment.  Exact zero prints as ``0``.
+
+    Parameters
+    ----------
+    x : float or array_like
+        A deviation, or an array whose largest magnitude is used.
+    bound : float, default 1e-12
+        The bound the notebook asserts; must be ``> 0``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty or not finite, ``bound`` is not positive, or ``|x|`` is not
+        below ``bound`` (the caller's assertion would fail: say so here too).
+
+    Examples
+    --------
+    >>> fmt_measured(3.1e-15)
+    '~1e-15 (bound 1e-12)'
+    >>> fmt_measured(0.0, bound=1e-10)
+    '0 (bound 1e-10)'
+    """
+    arr = np.asarray(x, dtype=float)
+    if arr.size == 0:
+        raise ValueError("x must not be empty")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("x must be finite")
+    if not bound > 0:
+        raise ValueError(f"bound must be > 0, got {bound}")
+    val = float(np.max(np.abs(arr)))
+    if not val < bound:
+        raise ValueError(f"x = {val:.3e} is not below the bound {bound:.0e}")
+    if val == 0:
+        return f"0 (bound {bound:.0e})"
+    return f"~1e{int(np.round(np.log10(val))):+03d} (bound {bound:.0e})".replace(
+        "e+0", "e"
+    ).replace("e-0", "e-")

@@ -7,7 +7,7 @@ Helpers for chapter 4 of the book:
   full-matrix loss into correlation energy plus a data constant is in
   :mod:`lrnn_utils.correlation_form`;
 * the best a single mode can do on an arbitrary singular-value profile
-  (:func:`optimal_u`, :func:`profile_energy`, :func:`minimise_energy`);
+  (:func:`minimise_energy`);
 * curvature of the energy at a solution (:func:`energy_hessian`,
   :func:`sharpness`, :func:`max_stable_lr`);
 * growth of hidden states and gradients (:func:`hidden_power`,
@@ -36,7 +36,9 @@ from ._validation import (
 from .tasks import Task, _check_kind, task_singular_values, whiten
 from .theory import (
     decay_powers,
+    effective_energy,
     effective_singular_values,
+    optimal_u,
     global_solution,
     mode_gradients,
     simulate_modes,
@@ -47,8 +49,6 @@ __all__ = [
     "loss_at_lengths",
     "balanced_solution",
     "solution_weights",
-    "optimal_u",
-    "profile_energy",
     "EnergyMinimum",
     "minimise_energy",
     "energy_hessian",
@@ -222,53 +222,6 @@ def solution_weights(kind: str, delta, lam, T_train: int, T_test: int) -> np.nda
     T_test = check_positive_int(T_test, "T_test")
     b, u = global_solution(kind, delta, lam, T_train)
     return u[..., None] * decay_powers(b, T_test)
-
-
-# ----------------------------------------------------------------------------
-# best fit of one mode to an arbitrary profile s
-# ----------------------------------------------------------------------------
-
-
-def optimal_u(b, s) -> np.ndarray:
-    """The product ``u = ac`` minimising the energy for fixed ``b``.
-
-    ``u*(b) = Σ_i s_i b^{T−i} / Σ_i b^{2(T−i)}`` (the denominator is ``>= 1``).
-
-    Parameters
-    ----------
-    b : float or array_like
-        Recurrent mode(s), broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-
-    Returns
-    -------
-    numpy.ndarray
-    """
-    S1, S2 = effective_singular_values(b, s)
-    return S1 / S2
-
-
-def profile_energy(b, s) -> np.ndarray:
-    """Energy minimised over ``u`` at fixed ``b``: ``E*(b) = min_u E(u, b)``.
-
-    ``E*(b) = ½ [Σ_i s_i² − (Σ_i s_i b^{T−i})² / Σ_i b^{2(T−i)}]``.  By the
-    Cauchy-Schwarz inequality ``E*(b) >= 0``, with equality iff ``s`` is
-    proportional to ``(b^{T−1}, ..., b, 1)``.
-
-    Parameters
-    ----------
-    b : float or array_like
-        Broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-
-    Returns
-    -------
-    numpy.ndarray
-    """
-    s = as_finite_array(s, "s", min_ndim=1)
-    u = optimal_u(b, s)
-    # residual form: exact zero when s is geometric, never negative by rounding
-    return 0.5 * np.sum((s - u[..., None] * decay_powers(b, s.shape[-1])) ** 2, axis=-1)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,10 @@ from .tasks import _check_kind, task_singular_values
 __all__ = [
     "energy",
     "mode_gradients",
+    "time_lags",
     "decay_powers",
+    "optimal_u",
+    "effective_energy",
     "effective_singular_values",
     "ModeTrajectory",
     "simulate_modes",
@@ -55,6 +58,20 @@ def _prepare(a, b, c, s):
     return a, b, c, s, shape
 
 
+def time_lags(T: int) -> np.ndarray:
+    """The lags ``T − i`` of the input times ``i = 1..T`` (``T − 1, ..., 1, 0``).
+
+    Input ``x_i`` reaches the read-out after ``T − i`` applications of ``W_h``.
+
+    Examples
+    --------
+    >>> time_lags(4)
+    array([3., 2., 1., 0.])
+    """
+    T = check_positive_int(T, "T")
+    return np.arange(T - 1, -1, -1, dtype=float)
+
+
 def decay_powers(b, T: int) -> np.ndarray:
     """The weights ``b^{T−i}`` with which input time ``i = 1..T`` reaches the read-out.
 
@@ -63,13 +80,12 @@ def decay_powers(b, T: int) -> np.ndarray:
     numpy.ndarray, shape ``b.shape + (T,)``
         Entry ``[..., i − 1]`` is ``b^{T−i}``.
     """
-    k = np.arange(T - 1, -1, -1, dtype=float)  # T - i
-    return np.asarray(b, dtype=float)[..., None] ** k
+    return np.asarray(b, dtype=float)[..., None] ** time_lags(T)
 
 
 def _powers(b, T):
     """``b^{T-i}`` and ``(T-i) b^{T-i-1}`` for i = 1..T, shape ``b.shape + (T,)``."""
-    k = np.arange(T - 1, -1, -1, dtype=float)  # T - i
+    k = time_lags(T)
     bb = np.asarray(b, dtype=float)[..., None]
     dpw = k * bb ** np.maximum(k - 1, 0)  # derivative; the k = 0 term is exactly 0
     return decay_powers(b, T), dpw
@@ -106,6 +122,48 @@ def effective_singular_values(b, s):
         ) from exc
     pw = decay_powers(np.broadcast_to(b, shape), s.shape[-1])
     return np.sum(pw * s, axis=-1), np.sum(pw**2, axis=-1)
+
+
+def optimal_u(b, s) -> np.ndarray:
+    """The product ``u = ac`` minimising the energy for fixed ``b``.
+
+    ``u*(b) = Σ_i s_i b^{T−i} / Σ_i b^{2(T−i)}`` (the denominator is ``>= 1``).
+
+    Parameters
+    ----------
+    b : float or array_like
+        Recurrent mode(s), broadcast against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    S1, S2 = effective_singular_values(b, s)
+    return S1 / S2
+
+
+def effective_energy(b, s) -> np.ndarray:
+    """Energy minimised over ``u`` at fixed ``b``: ``E*(b) = min_u E(u, b)``.
+
+    ``E*(b) = ½ [Σ_i s_i² − (Σ_i s_i b^{T−i})² / Σ_i b^{2(T−i)}]``.  By the
+    Cauchy-Schwarz inequality ``E*(b) >= 0``, with equality iff ``s`` is
+    proportional to ``(b^{T−1}, ..., b, 1)``.
+
+    Parameters
+    ----------
+    b : float or array_like
+        Broadcast against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    s = as_finite_array(s, "s", min_ndim=1)
+    u = optimal_u(b, s)
+    # residual form: exact zero when s is geometric, never negative by rounding
+    return 0.5 * np.sum((s - u[..., None] * decay_powers(b, s.shape[-1])) ** 2, axis=-1)
 
 
 def _residual(a, b, c, s):

@@ -268,40 +268,40 @@ def test_loss_helpers_bad_input():
 # ----------------------------------------------------------------------------
 
 
-def test_optimal_u_and_profile_energy_brute_force():
+def test_optimal_u_and_effective_energy_brute_force():
     rng = np.random.default_rng(5)
     s = rng.uniform(-1, 1, size=6)
     for b in (-1.3, 0.0, 0.4, 1.0, 2.0):
         us = np.linspace(-5, 5, 200001)
         E = theory.energy(us, b, 1.0, s)
-        u_opt = stability.optimal_u(b, s)
+        u_opt = theory.optimal_u(b, s)
         assert abs(u_opt - us[np.argmin(E)]) < 1e-4
-        gap = E.min() - stability.profile_energy(b, s)  # the grid can only be worse
+        gap = E.min() - theory.effective_energy(b, s)  # the grid can only be worse
         assert -1e-14 <= gap < 1e-6
-        assert stability.profile_energy(b, s) == pytest.approx(
+        assert theory.effective_energy(b, s) == pytest.approx(
             theory.energy(u_opt, b, 1.0, s), rel=1e-12
         )
     # vectorised: b grid x profiles
-    E = stability.profile_energy(
+    E = theory.effective_energy(
         np.linspace(-2, 2, 7)[:, None], rng.uniform(size=(3, 5))
     )
     assert E.shape == (7, 3) and np.all(E >= 0)
 
 
-def test_profile_energy_zero_only_for_geometric():
+def test_effective_energy_zero_only_for_geometric():
     s = 1.7 * 0.6 ** np.arange(7, -1, -1)  # δ λ^{T−t}
-    assert stability.profile_energy(0.6, s) < 1e-28
-    assert stability.profile_energy(0.61, s) > 1e-6
+    assert theory.effective_energy(0.6, s) < 1e-28
+    assert theory.effective_energy(0.61, s) > 1e-6
     t = np.arange(1, 9)
     bgrid = np.linspace(-20, 20, 40001)
-    assert stability.profile_energy(bgrid, t / 8).min() > 1e-2
+    assert theory.effective_energy(bgrid, t / 8).min() > 1e-2
 
 
 def test_first_step_dirac_has_unattained_zero_infimum():
     s = np.zeros(6)
     s[0] = 1.0
     b = np.array([2.0, 5.0, 20.0])
-    E = stability.profile_energy(b, s)
+    E = theory.effective_energy(b, s)
     exact = 0.5 * (b**10 - 1) / (b**12 - 1)
     np.testing.assert_allclose(E, exact, rtol=1e-12)
     assert np.all(E < 0.5 / b**2) and np.all(np.diff(E) < 0)
@@ -319,7 +319,7 @@ def test_minimise_energy_geometric_and_ramp():
     ramp = np.arange(1, T + 1) / T
     res = stability.minimise_energy(ramp)
     grid = np.linspace(-3, 3, 60001)
-    Eg = stability.profile_energy(grid, ramp)
+    Eg = theory.effective_energy(grid, ramp)
     assert res.energy == pytest.approx(Eg.min(), rel=1e-6)
     assert res.b == pytest.approx(grid[np.argmin(Eg)], abs=1e-3)
     assert res.energy > 1e-2
