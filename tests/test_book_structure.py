@@ -1,9 +1,13 @@
 """Structural checks of the chapter notebooks: the anatomy every chapter shares.
 
+A chapter ``NN`` is one page ``book/NN_name.ipynb`` or several pages sharing the number
+prefix (``NN_name``, ``NNb_more``). Some rules hold per page, some per chapter.
 These tests read the committed notebooks; they do not execute them (that is
 ``pytest --nbval``'s job).
 """
 
+import re
+from collections import defaultdict
 from pathlib import Path
 
 import nbformat
@@ -11,20 +15,28 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(
+    str(p.relative_to(ROOT).with_suffix(""))
+    for p in (ROOT / "book").glob("[0-9][0-9]*_*.ipynb")
+)
+CHAPTERS = defaultdict(list)
+for _page in PAGES:
+    CHAPTERS[Path(_page).name[:2]].append(_page)
+HIDDEN = {"remove-input", "remove-cell", "hide-input", "hide-cell"}
 
 
 def _toc_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = []
+
+    def walk(entries):
+        for e in entries:
+            files.append(e.get("file"))
+            walk(e.get("sections", []))
+
     for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
+        walk(part.get("chapters", []))
     return files
-
-
-CHAPTERS = sorted(
-    str(p.relative_to(ROOT).with_suffix(""))
-    for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")
-)
 
 
 def _nb(name):
@@ -35,25 +47,30 @@ def _tags(cell):
     return set(cell.metadata.get("tags", []))
 
 
-def test_every_chapter_is_in_the_toc():
-    assert CHAPTERS, "no chapter notebooks found"
+def _cells(pages, kind=None):
+    return [
+        c for p in pages for c in _nb(p).cells if kind is None or c.cell_type == kind
+    ]
+
+
+def test_every_page_is_in_the_toc():
+    assert PAGES, "no chapter notebooks found"
     toc = _toc_files()
-    for ch in CHAPTERS:
-        assert ch in toc, f"{ch} is not listed in _toc.yml"
+    for page in PAGES:
+        assert page in toc, f"{page} is not listed in _toc.yml"
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_anatomy(name):
+@pytest.mark.parametrize("name", PAGES)
+def test_page_anatomy(name):
     nb = _nb(name)
     assert nb.metadata["kernelspec"]["name"] == "python3"
     first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# "), (
-        "a chapter starts with its # title"
+        "a page starts with its # title"
     )
-    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "minutes" in md.split("\n## ")[0], "the opening states a time estimate"
-    assert "```{exercise}" in md and "{solution" in md, "exercises with solutions"
-    assert "\n## Summary" in md, "a closing summary section"
+    assert re.search(r"about \d+ minutes", first.source), (
+        "the opening states a time estimate ('about NN minutes')"
+    )
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert any(
         "google.colab" in c.source and "remove-cell" in _tags(c) for c in code
@@ -63,7 +80,37 @@ def test_anatomy(name):
     )
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
+@pytest.mark.parametrize("name", PAGES)
+def test_visible_code_fits_the_page(name):
+    """Visible code cells: at most 25 lines (the template's limit)."""
+    for c in _nb(name).cells:
+        if c.cell_type == "code" and not _tags(c) & HIDDEN:
+            n = len(c.source.rstrip("\n").split("\n"))
+            assert n <= 25, f"visible code cell of {n} lines:\n{c.source[:200]}"
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_chapter_anatomy(chapter):
+    pages = CHAPTERS[chapter]
+    md = "\n".join(c.source for c in _cells(pages, "markdown"))
+    assert "{exercise}" in md and "{solution" in md, "exercises with solutions"
+    assert "\n## Summary" in md, "a closing summary section"
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_chapter_has_coding_exercises_with_checks(chapter):
+    """At least two exercises the student writes, each followed by its check."""
+    cells = _cells(CHAPTERS[chapter], "code")
+    stubs = [k for k, c in enumerate(cells) if "### BEGIN SOLUTION" in c.source]
+    assert len(stubs) >= 2, "at least two coding exercises (### BEGIN SOLUTION)"
+    for k in stubs:
+        after = [c for c in cells[k + 1 :] if "solution" not in _tags(c)]
+        assert after and "checks." in after[0].source, (
+            f"the cell after a coding exercise calls its check:\n{cells[k].source[:200]}"
+        )
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_committed_outputs_come_from_one_clean_run(name):
     counts = [c.execution_count for c in _nb(name).cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), (
@@ -71,23 +118,29 @@ def test_committed_outputs_come_from_one_clean_run(name):
     )
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_only_interact_cells_ignore_their_output(name):
-    cells = [c for c in _nb(name).cells if c.cell_type == "code"]
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_chapter_has_an_interactive_demo(chapter):
+    cells = _cells(CHAPTERS[chapter], "code")
     interact = [c for c in cells if "interact(" in c.source]
     assert interact, "every chapter has an interactive demo"
-    for c in interact:
-        assert {"nbval-ignore-output", "remove-output"} <= _tags(c), (
-            "tag interact cells so nbval and the book skip their output"
-        )
-    for c in cells:
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_only_interact_cells_ignore_their_output(name):
+    for c in _nb(name).cells:
+        if c.cell_type != "code":
+            continue
+        if "interact(" in c.source:
+            assert {"nbval-ignore-output", "remove-output"} <= _tags(c), (
+                "tag interact cells so nbval and the book skip their output"
+            )
         if "nbval-ignore-output" in _tags(c):
             assert "interact(" in c.source, (
                 f"only interact cells may ignore their output:\n{c.source[:200]}"
             )
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
+@pytest.mark.parametrize("name", PAGES)
 def test_figures_have_numbered_captions(name):
     for c in _nb(name).cells:
         if c.cell_type != "code" or "remove-output" in _tags(c):
@@ -101,3 +154,17 @@ def test_figures_have_numbered_captions(name):
             assert fig.get("caption") and fig.get("name"), (
                 f"figure without caption/name:\n{c.source[:200]}"
             )
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_paper_notes_are_listed_on_the_back_matter_page(chapter):
+    """Every 'Note on the paper' admonition has an entry that links to it."""
+    md = "\n".join(c.source for c in _cells(CHAPTERS[chapter], "markdown"))
+    names = re.findall(
+        r"\{admonition\}\s*Note on the paper[^\n]*\n(?:\s*:[\w-]+:[^\n]*\n)*?"
+        r"\s*:name:\s*(\S+)",
+        md,
+    )
+    fragment = (ROOT / "book" / "paper_notes" / f"ch{chapter}.md").read_text()
+    for name in names:
+        assert f"<{name}>" in fragment, f"note {name} is not listed on the notes page"
