@@ -78,7 +78,7 @@ class Mistake:
 
 
 def _as_tuple(x) -> tuple:
-    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+    return x if isinstance(x, tuple) else (x,)
 
 
 def _close(got, want, rtol, atol) -> bool:
