@@ -150,3 +150,28 @@ def test_student_launch_buttons_open_the_student_notebooks():
     assert config["repository"]["path_to_book"] == "student"
     toc = yaml.safe_load((ROOT / "student" / "_toc.yml").read_text())
     assert not set(se.toc_files(toc)) & se.INSTRUCTOR_ONLY
+
+
+def test_otter_master_wraps_each_coding_exercise_in_a_question():
+    spec = importlib.util.spec_from_file_location(
+        "otter_master", ROOT / "scripts" / "otter_master.py"
+    )
+    om = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(om)
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    hidden = code("assert checks.double(f).passed", metadata={"tags": ["solution"]})
+    nb = _nb([md("# T"), code(SOLVED), code("checks.double(f)"), hidden])
+    master = om.otter_master(nb)
+    raw = [c.source.split("\n")[0] for c in master.cells if c.cell_type == "raw"]
+    assert raw == [
+        "# ASSIGNMENT CONFIG",
+        "# BEGIN QUESTION",
+        "# BEGIN SOLUTION",
+        "# END SOLUTION",
+        "# BEGIN TESTS",
+        "# END TESTS",
+        "# END QUESTION",
+    ]
+    text = "\n".join(c.source for c in master.cells)
+    assert "    # BEGIN SOLUTION\n    y = 2 * x" in text and "###" not in text
+    assert "result = checks.double(f)" in text and "assert checks.double" not in text
