@@ -1,4 +1,4 @@
-"""Turn a chapter into an otter-grader master notebook whose tests call the book's checks.
+"""Turn a chapter into an otter-grader master notebook whose tests call the checks.
 
 Usage (from the repository root; otter-grader is an optional extra, not a dependency)::
 
@@ -7,8 +7,8 @@ Usage (from the repository root; otter-grader is an optional extra, not a depend
 
 Every coding exercise of the chapter (a cell with ``### BEGIN SOLUTION``) becomes one
 otter question worth one point: the solution cell is wrapped in otter's solution block
-and its test calls the same function of :mod:`lrnn_utils.checks` that the chapter's check
-cell calls, so a failing test shows the same specific feedback ("✘ euler_step: wrong
+and its test calls the function of :mod:`lrnn_utils.checks` that the chapter's
+check cell calls, so a failing test shows the same specific feedback ("✘ euler_step: wrong
 sign ..."). Text solutions, gated solutions and cells tagged ``solution`` are removed as
 in the student edition.
 """
@@ -28,7 +28,10 @@ se = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(se)
 
 CHECK_CALL = re.compile(r"checks\.(\w+)\(\s*(\w+)")
-CONFIG = "# ASSIGNMENT CONFIG\nexport_cell: false\ngenerate: true\ntests:\n  ok_format: false"
+CONFIG = "\n".join(
+    ["# ASSIGNMENT CONFIG", "export_cell: false", "generate: true", "tests:"]
+    + ["  ok_format: false"]
+)
 TEST = '''""" # BEGIN TEST CONFIG
 points: 1
 """ # END TEST CONFIG

@@ -106,7 +106,7 @@ def test_chapter_has_coding_exercises_with_checks(chapter):
     for k in stubs:
         after = [c for c in cells[k + 1 :] if "solution" not in _tags(c)]
         assert after and "checks." in after[0].source, (
-            f"the cell after a coding exercise calls its check:\n{cells[k].source[:200]}"
+            f"the cell after an exercise calls its check:\n{cells[k].source[:200]}"
         )
 
 
