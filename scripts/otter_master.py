@@ -8,9 +8,9 @@ Usage (from the repository root; otter-grader is an optional extra, not a depend
 Every coding exercise of the chapter (a cell with ``### BEGIN SOLUTION``) becomes one
 otter question worth one point: the solution cell is wrapped in otter's solution block
 and its test calls the function of :mod:`lrnn_utils.checks` that the chapter's
-check cell calls, so a failing test shows the same specific feedback ("✘ euler_step: wrong
-sign ..."). Text solutions, gated solutions and cells tagged ``solution`` are removed as
-in the student edition.
+check cell calls, so a failing test shows the same specific feedback
+("✘ euler_step: wrong sign ..."). Text solutions, gated solutions and cells tagged
+``solution`` are removed as in the student edition.
 """
 
 from __future__ import annotations
