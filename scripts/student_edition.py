@@ -198,11 +198,13 @@ def build(out: Path, keep_solution: bool = False) -> list[Path]:
         target = out / "book" / item.name
         if item.is_dir():
             shutil.copytree(item, target)
+        elif f"book/{item.stem}" in INSTRUCTOR_ONLY:
+            continue
         elif item.suffix == ".ipynb":
             nb = nbformat.read(item, as_version=4)
             nbformat.write(student_notebook(nb, keep_solution, item.name), target)
             written.append(target)
-        elif f"book/{item.stem}" not in INSTRUCTOR_ONLY:
+        else:
             shutil.copy2(item, target)
     return written
 
