@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..theory import time_lags
 from ._core import CheckResult, Mistake, check_function
 
 __all__ = ["euler_step", "read_modes"]
@@ -40,7 +41,7 @@ def _rates(a, b, c, s, lags, lags_b=None, last=None):
 
 
 def _lags(T):
-    return np.arange(T - 1, -1, -1, dtype=float)  # T - i for i = 1..T
+    return time_lags(T)  # T - i for i = 1..T
 
 
 def _euler_reference(a, b, c, s, lr):
