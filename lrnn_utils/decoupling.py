@@ -1,17 +1,17 @@
-"""Decoupling the aligned linear RNN into modes (paper Sec. 2.2, 3.1, App. B, P.1).
+"""Infrastructure for chapter 2: decoupling the aligned linear RNN into modes.
 
-Helpers used by chapter 2 of the book (the loss and matrix gradient flow in
-correlation form, paper eqs 23-25, are in :mod:`lrnn_utils.correlation_form`):
+The lesson itself (reading the modes off the weights, one Euler step of the mode
+equations, gradient descent on the full matrices next to it) is written out in the
+chapter. This module keeps what the chapter uses after it has shown that computation:
 
-* :func:`aligned_blocks` and :func:`misalignment` -- weights (or gradients)
-  seen in the aligned basis, and how far they are from the aligned form;
-* :func:`two_basis_init` -- the initialisation written in App. P.1.1 of the
-  paper (two hidden bases ``R_y = R_x^{-1}``), kept to show why it fails;
-* :func:`teacher_task` -- data from a diagonalizable linear-RNN teacher
-  (App. B eqs 26-29);
+* :func:`aligned_blocks` and :func:`misalignment` -- weights (or gradients) seen in the
+  aligned basis, and how far they are from the aligned form (validation);
+* :func:`two_basis_init` -- the initialisation as printed in App. P.1.1 of the paper
+  (two hidden bases, ``R_y = R_x^{-1}``), kept to show why it is not aligned;
+* :func:`teacher_task` -- data from an aligned linear-RNN teacher (App. B, eqs 26-29);
 * :func:`energy_gradient_fd` -- central finite differences of the energy;
-* :func:`run_aligned` -- full-matrix gradient descent next to the mode
-  equations, with the deviation between them.
+* :func:`run_aligned` -- the reference runner: full-matrix gradient descent from an
+  aligned start next to the Euler-integrated mode equations.
 """
 
 from __future__ import annotations
@@ -36,8 +36,25 @@ __all__ = [
 ]
 
 
+def _check_task(task):
+    if not isinstance(task, Task):
+        raise TypeError(
+            f"task must be a lrnn_utils.tasks.Task (see make_task), "
+            f"got {type(task).__name__}"
+        )
+
+
+def _check_rng(rng):
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+
+
 def aligned_blocks(Wx, Wh, Wy, task: Task, R):
-    """Weights (or gradients) in the aligned basis: ``Rᵀ W_x V``, ``Rᵀ W_h R``, ``Uᵀ W_y R``.
+    """Weights (or gradients) seen in the aligned basis.
+
+    Returns ``Rᵀ W_x V``, ``Rᵀ W_h R`` and ``Uᵀ W_y R``.
 
     Under Assumption 3 the leading ``K x K`` blocks are diagonal with the
     modes ``a, b, c`` on the diagonal and every other entry is zero.
@@ -55,9 +72,27 @@ def aligned_blocks(Wx, Wh, Wy, task: Task, R):
     -------
     (Ax, Ah, Ay) : tuple of numpy.ndarray
         Shapes ``leading + (Nh, K)``, ``leading + (Nh, Nh)``, ``leading + (K, Nh)``.
+
+    Raises
+    ------
+    TypeError
+        If ``task`` is not a :class:`~lrnn_utils.tasks.Task`.
+    ValueError
+        If the shapes do not match or an input is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils import model, tasks
+    >>> rng = np.random.default_rng(0)
+    >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
+    >>> Wx, Wh, Wy, R = model.aligned_init(task, 0.5, [0.2, 0.4], 1.0, rng)
+    >>> Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
+    >>> np.round(Ah, 12) + 0.0
+    array([[0.2, 0. ],
+           [0. , 0.4]])
     """
-    if not isinstance(task, Task):
-        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
+    _check_task(task)
     Wx = as_finite_array(Wx, "Wx", min_ndim=2)
     Wh = as_finite_array(Wh, "Wh", min_ndim=2)
     Wy = as_finite_array(Wy, "Wy", min_ndim=2)
@@ -107,8 +142,20 @@ def misalignment(Wx, Wh, Wy, task: Task, R) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    TypeError, ValueError
         As :func:`aligned_blocks` (bad task, shapes or non-finite input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils import model, tasks
+    >>> rng = np.random.default_rng(0)
+    >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
+    >>> Wx, Wh, Wy, R = model.aligned_init(task, 0.5, 0.3, 1.0, rng)
+    >>> bool(misalignment(Wx, Wh, Wy, task, R) < 1e-12)
+    True
+    >>> bool(misalignment(Wx, Wh + 0.1, Wy, task, R) > 0.01)
+    True
     """
     Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
     K = task.K
@@ -126,17 +173,6 @@ def misalignment(Wx, Wh, Wy, task: Task, R) -> np.ndarray:
     out.append(np.max(np.abs(outside_x), axis=(-2, -1)))
     out.append(np.max(np.abs(outside_y), axis=(-2, -1)))
     return np.max(np.stack(out), axis=0)
-
-
-def _diag_vector(x, K, name):
-    arr = as_finite_array(x, name)
-    if arr.ndim == 0:
-        return np.full(K, float(arr))
-    if arr.shape != (K,):
-        raise ValueError(
-            f"{name} must be a scalar or have shape ({K},), got {arr.shape}"
-        )
-    return arr
 
 
 def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
@@ -158,15 +194,32 @@ def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
     -------
     (Wx, Wh, Wy, Rx, Ry)
         Hidden size ``K``.
+
+    Raises
+    ------
+    TypeError
+        If ``task`` is not a Task or ``rng`` not a ``numpy.random.Generator``.
+    ValueError
+        If a mode vector has the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils import model, tasks
+    >>> rng = np.random.default_rng(1)
+    >>> task = tasks.make_task(np.ones((3, 3)), P=18, rng=rng)
+    >>> Wx, Wh, Wy, Rx, Ry = two_basis_init(task, 1.0, 0.5, 1.0, rng)
+    >>> M = model.effective_maps(Wx, Wh, Wy, 3)  # M[T-1-k] has k recurrent steps
+    >>> aligned = [task.U @ (0.5**k * task.V.T) for k in range(3)]
+    >>> [bool(np.allclose(M[2 - k], aligned[k])) for k in range(3)]
+    [False, True, False]
     """
-    if not isinstance(task, Task):
-        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator")
+    _check_task(task)
+    _check_rng(rng)
     K = task.K
-    A = np.diag(_diag_vector(a0, K, "a0"))
-    B = np.diag(_diag_vector(b0, K, "b0"))
-    C = np.diag(_diag_vector(c0, K, "c0"))
+    A = np.diag(_model._mode_vector(a0, K, "a0"))
+    B = np.diag(_model._mode_vector(b0, K, "b0"))
+    C = np.diag(_model._mode_vector(c0, K, "c0"))
     Rx = random_orthonormal(K, K, rng)
     Ry = np.linalg.inv(Rx)
     return Rx @ A @ task.V.T, Ry @ B @ Rx.T, task.U @ C @ Ry.T, Rx, Ry
@@ -200,17 +253,33 @@ def teacher_task(
         ``task`` is a :class:`~lrnn_utils.tasks.Task` whose ``Y`` are the
         teacher's outputs and whose ``S`` holds the predicted singular values;
         ``teacher`` is the tuple ``(W̃_x, W̃_h, W̃_y)``.
+
+    Raises
+    ------
+    ValueError
+        If ``sx, sh, sy`` differ in shape, ``T`` is not a positive integer, or
+        ``P`` is too small to whiten the inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> task, teacher = teacher_task(
+    ...     [1.0], [0.5], [2.0], T=3, P=6, rng=np.random.default_rng(0)
+    ... )
+    >>> task.S[:, 0]  # delta lambda^(T-t) with delta = 2, lambda = 0.5
+    array([0.5, 1. , 2. ])
     """
     sx = as_finite_array(sx, "sx", ndim=1)
     sh = as_finite_array(sh, "sh", ndim=1)
     sy = as_finite_array(sy, "sy", ndim=1)
     if not (sx.shape == sh.shape == sy.shape):
         raise ValueError(
-            f"sx, sh, sy must have the same shape (K,), got {sx.shape}, {sh.shape}, {sy.shape}"
+            "sx, sh, sy must have the same shape (K,), got "
+            f"{sx.shape}, {sh.shape}, {sy.shape}"
         )
     T = check_positive_int(T, "T")
-    k = np.arange(T - 1, -1, -1, dtype=float)  # T - t for t = 1..T
-    S = sy[None, :] * sh[None, :] ** k[:, None] * sx[None, :]
+    # s_t = sy * sh^(T-t) * sx for t = 1..T, shape (T, K)
+    S = (sy * sx)[None, :] * _theory.decay_powers(sh, T).T
     # make_task supplies whitened X and the singular vectors U, V
     base = make_task(S, P, rng, n_in=n_in, n_out=n_out)
     K = sx.size
@@ -227,6 +296,18 @@ def energy_gradient_fd(a, b, c, s, h: float = 1e-6):
 
     Returns ``(∂E/∂a, ∂E/∂b, ∂E/∂c)`` approximated as ``(E(x+h) − E(x−h)) / 2h``;
     broadcasts like :func:`lrnn_utils.theory.energy`.
+
+    Raises
+    ------
+    ValueError
+        If ``h`` is not a positive finite number or an input is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> da, db, dc = energy_gradient_fd(1.0, 0.5, 1.0, np.array([0.0, 1.0]))
+    >>> round(float(da), 6)  # dE/da = -(s_1 - c b a) c b = 0.5 * 0.5
+    0.25
     """
     h = check_finite_scalar(h, "h", positive=True)
     a = as_finite_array(a, "a")
@@ -326,9 +407,20 @@ def run_aligned(
     ------
     lrnn_utils.TrainingDivergedError
         If either run diverges.
+    TypeError
+        If ``task`` is not a :class:`~lrnn_utils.tasks.Task`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils import tasks
+    >>> rng = np.random.default_rng(0)
+    >>> task = tasks.make_task(np.ones((3, 1)), P=6, rng=rng)
+    >>> run = run_aligned(task, 0.1, 0.1, 0.1, lr=0.05, steps=20, rng=rng)
+    >>> bool(run.max_deviation < 1e-12), run.a.shape
+    (True, (21, 1))
     """
-    if not isinstance(task, Task):
-        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
+    _check_task(task)
     Wx, Wh, Wy, R = _model.aligned_init(task, a0, b0, c0, rng)
     hist = _model.train(
         Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=record_every

@@ -79,7 +79,7 @@ def test_misalignment_sees_components_outside_the_task_directions():
 def test_aligned_blocks_validation():
     task, rng = _task()
     Wx, Wh, Wy, R = model.aligned_init(task, 0.1, 0.1, 0.1, rng)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match="task"):
         decoupling.aligned_blocks(Wx, Wh, Wy, "not a task", R)
     with pytest.raises(ValueError):
         decoupling.aligned_blocks(Wx, Wh, Wy, task, np.eye(3))
@@ -100,6 +100,16 @@ def test_two_basis_init_only_matches_for_one_recurrent_step():
             assert err < 1e-12
         else:
             assert err > 1e-3
+
+
+def test_two_basis_init_validation():
+    task, rng = _task(T=3, K=2)
+    with pytest.raises(TypeError, match="rng"):
+        decoupling.two_basis_init(task, 0.1, 0.1, 0.1, rng=0)
+    with pytest.raises(TypeError, match="task"):
+        decoupling.two_basis_init(None, 0.1, 0.1, 0.1, rng)
+    with pytest.raises(ValueError, match="b0"):
+        decoupling.two_basis_init(task, 0.1, [0.1, 0.2, 0.3], 0.1, rng)
 
 
 def test_teacher_task_has_inverse_exponential_correlations():
@@ -156,7 +166,7 @@ def test_run_aligned_divergence_and_validation():
     task, rng = _task(T=3, K=1)
     with pytest.raises(TrainingDivergedError):
         decoupling.run_aligned(task, 1.0, 1.0, 1.0, lr=50.0, steps=50, rng=rng)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match="task"):
         decoupling.run_aligned("task", 0.1, 0.1, 0.1, lr=0.1, steps=5, rng=rng)
 
 
