@@ -1,28 +1,19 @@
-"""The unrolled linear RNN: explicit sums, moment form of the loss, checks.
+"""Infrastructure for chapter 1: measuring the unrolled linear RNN.
 
-Chapter 1 of the book needs a second, *independent* way of computing what the
-recurrent code in :mod:`lrnn_utils.model` computes, so that the two can be
-checked against each other:
+The lesson itself (the recurrence, its unrolled sum, backpropagation through time) is
+written out in the chapter.  This module holds what the chapter uses to *check* it:
 
-* the unrolled hidden state, paper eq (3)::
-
-      h_{t+1} = Σ_{i=1}^{t} W_h^{t-i} W_x x_i
-
-  computed with explicit matrix powers (:func:`unrolled_hidden_states`) rather
-  than by iterating the recurrence;
-* the output as a sum of effective maps, ``ŷ = Σ_i M_i x_i`` with
-  ``M_i = W_y W_h^{T-i} W_x`` (:func:`apply_maps`, :func:`impulse_response`);
-* the loss written through the data moments (:func:`loss_from_moments`, exact for any
-  inputs; the correlation-only form, exact for whitened inputs, is in
-  :mod:`lrnn_utils.correlation_form`);
-* gradients by central finite differences (:func:`finite_difference_gradients`), and
-  the error signals ``∂L/∂h_t`` that backpropagation through time sends back
-  through the unrolled network (:func:`backprop_signals`);
+* the output of a sequence of effective maps, ``ŷ_p = Σ_i M_i x_{p,i}``
+  (:func:`apply_maps`), and the maps measured by running the network on unit
+  impulses (:func:`impulse_response`);
+* the data moments and the loss written through them (:func:`input_correlations`,
+  :func:`output_second_moment`, :func:`loss_from_moments`; the correlation-only form,
+  exact for whitened inputs, is in :mod:`lrnn_utils.correlation_form`);
 * the root-mean-square hidden-state norm and its exact value for whitened inputs
   (:func:`hidden_norm_rms`, :func:`hidden_norm_theory`);
-* temporally correlated (AR(1)) inputs and their population moments, used to show
-  what goes wrong without whitening (:func:`ar1_inputs`, :func:`ar1_correlations`,
-  :func:`population_moments`).
+* gradients by central finite differences (:func:`finite_difference_gradients`);
+* temporally correlated (AR(1)) inputs and their population moments
+  (:func:`ar1_inputs`, :func:`ar1_correlations`, :func:`population_moments`).
 
 Conventions are those of the book: ``h_1 = 0``, ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²``,
 ``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ``, ``Σ^{X_i X_j} = (1/P) Σ_p x_{p,i} x_{p,j}ᵀ``.
@@ -33,20 +24,17 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_finite_array, check_finite_scalar, check_positive_int
-from .model import _check_weights, forward, hidden_states, loss
+from .model import _check_weights, forward, loss
 
 __all__ = [
-    "unrolled_hidden_states",
     "apply_maps",
     "impulse_response",
-    "scalar_input_weights",
     "input_correlations",
     "output_second_moment",
     "loss_from_moments",
     "hidden_norm_rms",
     "hidden_norm_theory",
     "finite_difference_gradients",
-    "backprop_signals",
     "ar1_inputs",
     "ar1_correlations",
     "population_moments",
@@ -62,6 +50,18 @@ def _check_maps(M, name="M") -> np.ndarray:
     return M
 
 
+def _check_input_and_recurrent(Wx, Wh):
+    Wx = as_finite_array(Wx, "Wx", ndim=2)
+    Wh = as_finite_array(Wh, "Wh", ndim=2)
+    Nh = Wx.shape[0]
+    if Wh.shape != (Nh, Nh):
+        raise ValueError(
+            f"Wh must have shape (Nh, Nh) = ({Nh}, {Nh}) to match Wx {Wx.shape}, "
+            f"got {Wh.shape}"
+        )
+    return Wx, Wh
+
+
 def _check_correlations(M, Syx):
     Syx = as_finite_array(Syx, "Syx", ndim=3)
     if Syx.shape != M.shape:
@@ -69,45 +69,6 @@ def _check_correlations(M, Syx):
             f"Syx must have the shape of M {M.shape} (T, Ny, Nx), got {Syx.shape}"
         )
     return Syx
-
-
-def unrolled_hidden_states(Wx, Wh, X) -> np.ndarray:
-    """Hidden states from the unrolled sum, paper eq (3).
-
-    ``h_{t+1} = Σ_{i=1}^{t} W_h^{t-i} W_x x_i`` with ``h_1 = 0``, evaluated with
-    explicit matrix powers (independently of the recurrence used in
-    :func:`lrnn_utils.model.hidden_states`).
-
-    Parameters
-    ----------
-    Wx : array_like, shape (Nh, Nx)
-    Wh : array_like, shape (Nh, Nh)
-    X : array_like, shape (P, T, Nx)
-
-    Returns
-    -------
-    numpy.ndarray, shape (P, T+1, Nh)
-        ``H[:, t-1]`` is ``h_t``.
-
-    Raises
-    ------
-    ValueError
-        Inconsistent shapes or non-finite entries.
-    """
-    Wx = as_finite_array(Wx, "Wx", ndim=2)
-    Wy_dummy = np.zeros((1, Wx.shape[0]))
-    Wx, Wh, _, X = _check_weights(Wx, Wh, Wy_dummy, X)
-    P, T, _ = X.shape
-    powers = np.empty((T,) + Wh.shape)  # powers[k] = W_h^k
-    powers[0] = np.eye(Wh.shape[0])
-    for k in range(1, T):
-        powers[k] = np.linalg.matrix_power(Wh, k)
-    H = np.zeros((P, T + 1, Wh.shape[0]))
-    for t in range(1, T + 1):
-        # i = 1..t  ->  exponent t - i = t-1 .. 0
-        maps = powers[t - np.arange(1, t + 1)] @ Wx  # (t, Nh, Nx)
-        H[:, t] = np.einsum("ihx,pix->ph", maps, X[:, :t])
-    return H
 
 
 def apply_maps(M, X) -> np.ndarray:
@@ -128,12 +89,20 @@ def apply_maps(M, X) -> np.ndarray:
     ------
     ValueError
         ``M`` not of shape (T, Ny, Nx), ``X`` not matching it, or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> M = np.ones((2, 1, 1))  # two time steps, scalar maps equal to 1
+    >>> apply_maps(M, np.array([[[1.0], [2.0]]]))
+    array([[3.]])
     """
     M = _check_maps(M)
     X = as_finite_array(X, "X", ndim=3)
     if X.shape[1:] != (M.shape[0], M.shape[2]):
         raise ValueError(
-            f"X must have shape (P, {M.shape[0]}, {M.shape[2]}) to match M {M.shape}, got {X.shape}"
+            f"X must have shape (P, {M.shape[0]}, {M.shape[2]}) to match M {M.shape}, "
+            f"got {X.shape}"
         )
     return np.einsum("toi,pti->po", M, X)
 
@@ -163,6 +132,11 @@ def impulse_response(Wx, Wh, Wy, T: int) -> np.ndarray:
     ------
     ValueError
         Inconsistent weight shapes, non-finite entries or ``T < 1``.
+
+    Examples
+    --------
+    >>> impulse_response([[1.0]], [[0.5]], [[2.0]], 3)[:, 0, 0]
+    array([0.5, 1. , 2. ])
     """
     Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
     T = check_positive_int(T, "T")
@@ -170,41 +144,6 @@ def impulse_response(Wx, Wh, Wy, T: int) -> np.ndarray:
     X = np.eye(T * Nx).reshape(T * Nx, T, Nx)  # sample i*Nx + k has x_i = e_k
     out = forward(Wx, Wh, Wy, X)  # (T*Nx, Ny)
     return out.reshape(T, Nx, -1).transpose(0, 2, 1)
-
-
-def scalar_input_weights(a, b, c, T: int) -> np.ndarray:
-    """Weights ``c b^{T-i} a`` that a scalar linear RNN puts on its inputs ``x_1..x_T``.
-
-    Parameters
-    ----------
-    a, b, c : float or array_like
-        Input, recurrent and output weights of a one-unit network; broadcast
-        against each other.
-    T : int
-        Sequence length.
-
-    Returns
-    -------
-    numpy.ndarray, shape ``broadcast(a, b, c).shape + (T,)``
-        Entry ``[..., i-1]`` is the weight on ``x_i``.
-
-    Raises
-    ------
-    ValueError
-        Non-finite ``a``, ``b``, ``c``, shapes that do not broadcast, or ``T < 1``.
-    """
-    a = as_finite_array(a, "a")
-    b = as_finite_array(b, "b")
-    c = as_finite_array(c, "c")
-    T = check_positive_int(T, "T")
-    try:
-        np.broadcast_shapes(a.shape, b.shape, c.shape)
-    except ValueError as exc:
-        raise ValueError(
-            f"a, b, c must broadcast, got shapes {a.shape}, {b.shape}, {c.shape}"
-        ) from exc
-    k = np.arange(T - 1, -1, -1, dtype=float)  # T - i for i = 1..T
-    return (c * a)[..., None] * b[..., None] ** k
 
 
 def input_correlations(X, flat: bool = False) -> np.ndarray:
@@ -227,6 +166,14 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
     ------
     ValueError
         ``X`` not 3-dimensional, empty or non-finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[[1.0], [1.0]], [[1.0], [-1.0]]])
+    >>> input_correlations(X, flat=True)
+    array([[1., 0.],
+           [0., 1.]])
     """
     X = as_finite_array(X, "X", ndim=3)
     P, T, Nx = X.shape
@@ -253,6 +200,11 @@ def output_second_moment(Y) -> float:
     ------
     ValueError
         ``Y`` not 2-dimensional, empty or non-finite.
+
+    Examples
+    --------
+    >>> output_second_moment([[3.0, 4.0], [0.0, 0.0]])
+    12.5
     """
     Y = as_finite_array(Y, "Y", ndim=2)
     if Y.shape[0] < 1:
@@ -281,6 +233,13 @@ def loss_from_moments(M, Syx, Sxx, tr_yy: float) -> float:
     ------
     ValueError
         Inconsistent shapes or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> M = np.zeros((1, 1, 1))  # the zero network: loss = ½ tr Σ^{YY}
+    >>> loss_from_moments(M, np.ones((1, 1, 1)), np.ones((1, 1, 1, 1)), 4.0)
+    2.0
     """
     M = _check_maps(M)
     Syx = _check_correlations(M, Syx)
@@ -310,6 +269,12 @@ def hidden_norm_rms(H) -> np.ndarray:
     ------
     ValueError
         ``H`` not 3-dimensional, empty or non-finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hidden_norm_rms(np.array([[[0.0], [3.0]], [[0.0], [4.0]]]))
+    array([0.        , 3.53553391])
     """
     H = as_finite_array(H, "H", ndim=3)
     if H.shape[0] < 1:
@@ -339,9 +304,13 @@ def hidden_norm_theory(Wx, Wh, T: int) -> np.ndarray:
     ------
     ValueError
         Inconsistent weight shapes, non-finite entries or ``T < 1``.
+
+    Examples
+    --------
+    >>> hidden_norm_theory([[1.0]], [[1.0]], 4) ** 2  # ρ = 1: grows linearly
+    array([0., 1., 2., 3., 4.])
     """
-    Wx = as_finite_array(Wx, "Wx", ndim=2)
-    Wx, Wh, _ = _check_weights(Wx, Wh, np.zeros((1, Wx.shape[0])))
+    Wx, Wh = _check_input_and_recurrent(Wx, Wh)
     T = check_positive_int(T, "T")
     sq = np.zeros(T + 1)
     right = Wx.copy()
@@ -376,6 +345,14 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
     ------
     ValueError
         Inconsistent shapes, non-finite entries or ``eps <= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, Y = np.ones((1, 1, 1)), np.zeros((1, 1))
+    >>> dWx, dWh, dWy = finite_difference_gradients([[2.0]], [[0.5]], [[1.0]], X, Y)
+    >>> print(f"{dWx[0, 0]:.6f} {dWh[0, 0]:.6f} {dWy[0, 0]:.6f}")
+    2.000000 0.000000 4.000000
     """
     Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
     eps = check_finite_scalar(eps, "eps", positive=True)
@@ -393,43 +370,6 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
             g[idx] = (lp - lm) / (2 * eps)
         grads.append(g)
     return tuple(grads)
-
-
-def backprop_signals(Wx, Wh, Wy, X, Y) -> np.ndarray:
-    """Error signals ``g_t = ∂L/∂h_t`` of backpropagation through time, per sample.
-
-    For ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²`` the signal on the final state is
-    ``g_{T+1} = W_yᵀ (ŷ_p − y_p) / P`` and each step back multiplies it by
-    ``W_hᵀ``: ``g_t = W_hᵀ g_{t+1}``, so ``g_t = (W_hᵀ)^{T+1−t} g_{T+1}``.  The
-    weight gradients are ``∂L/∂W_x = Σ_p Σ_{t=1}^{T} g_{p,t+1} x_{p,t}ᵀ`` and
-    ``∂L/∂W_h = Σ_p Σ_{t=1}^{T} g_{p,t+1} h_{p,t}ᵀ``.
-
-    Parameters
-    ----------
-    Wx, Wh, Wy : array_like
-        Weights of shapes ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
-    X : array_like, shape (P, T, Nx)
-    Y : array_like, shape (P, Ny)
-
-    Returns
-    -------
-    numpy.ndarray, shape (P, T+1, Nh)
-        ``G[p, t-1]`` is ``∂L/∂h_t`` for sample ``p`` (``t = 1 .. T+1``; entry 0
-        is the gradient with respect to the initial state ``h_1``).
-
-    Raises
-    ------
-    ValueError
-        Inconsistent shapes or non-finite entries.
-    """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
-    P, T, _ = X.shape
-    err = hidden_states(Wx, Wh, Wy, X)[:, -1] @ Wy.T - Y  # ŷ − y
-    G = np.empty((P, T + 1, Wh.shape[0]))
-    G[:, T] = err @ Wy / P
-    for t in range(T - 1, -1, -1):
-        G[:, t] = G[:, t + 1] @ Wh  # rows: g_tᵀ = g_{t+1}ᵀ W_h
-    return G
 
 
 def ar1_inputs(
@@ -458,6 +398,12 @@ def ar1_inputs(
     ------
     ValueError
         Non-positive sizes, ``rho`` outside ``(-1, 1)`` or ``rng`` not a Generator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ar1_inputs(4, 3, 2, 0.5, np.random.default_rng(0)).shape
+    (4, 3, 2)
     """
     if not isinstance(rng, np.random.Generator):
         raise ValueError(
@@ -479,7 +425,7 @@ def ar1_inputs(
 
 
 def ar1_correlations(T: int, Nx: int, rho: float) -> np.ndarray:
-    """Population input correlations of :func:`ar1_inputs`: ``Σ^{X_i X_j} = ρ^{|i-j|} I``.
+    """Population correlations of :func:`ar1_inputs`, ``Σ^{X_i X_j} = ρ^{|i-j|} I``.
 
     Parameters
     ----------
@@ -496,6 +442,13 @@ def ar1_correlations(T: int, Nx: int, rho: float) -> np.ndarray:
     ------
     ValueError
         Non-positive ``T`` or ``Nx``, or ``rho`` outside ``(-1, 1)``.
+
+    Examples
+    --------
+    >>> ar1_correlations(3, 1, 0.5)[:, :, 0, 0]
+    array([[1.  , 0.5 , 0.25],
+           [0.5 , 1.  , 0.5 ],
+           [0.25, 0.5 , 1.  ]])
     """
     T = check_positive_int(T, "T")
     Nx = check_positive_int(Nx, "Nx")
@@ -527,6 +480,14 @@ def population_moments(A, Sxx):
     ------
     ValueError
         Inconsistent shapes or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.ones((2, 1, 1))  # y = x_1 + x_2
+    >>> Syx, tr_yy = population_moments(A, ar1_correlations(2, 1, 0.5))
+    >>> Syx[:, 0, 0], tr_yy
+    (array([1.5, 1.5]), 3.0)
     """
     A = _check_maps(A, "A")
     T, _, Nx = A.shape

@@ -1,4 +1,4 @@
-"""Tests of lrnn_utils.unrolled (chapter 1 helpers)."""
+"""Tests of lrnn_utils.unrolled (chapter 1 infrastructure)."""
 
 import numpy as np
 import pytest
@@ -13,19 +13,6 @@ def _weights(rng, Nx=3, Nh=4, Ny=2, scale=0.5):
     return Wx, Wh, Wy
 
 
-@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 4, 2, 5), (2, 6, 3, 7)])
-def test_unrolled_hidden_states_match_recurrence(shape):
-    Nx, Nh, Ny, T = shape
-    rng = np.random.default_rng(0)
-    Wx, Wh, Wy = _weights(rng, Nx, Nh, Ny, scale=1.1)
-    X = rng.standard_normal((11, T, Nx))
-    H = model.hidden_states(Wx, Wh, Wy, X)
-    Hu = unrolled.unrolled_hidden_states(Wx, Wh, X)
-    assert Hu.shape == (11, T + 1, Nh)
-    np.testing.assert_allclose(Hu, H, rtol=1e-12, atol=1e-12)
-    assert np.all(Hu[:, 0] == 0)
-
-
 def test_apply_maps_and_impulse_response():
     rng = np.random.default_rng(1)
     Wx, Wh, Wy = _weights(rng)
@@ -36,19 +23,6 @@ def test_apply_maps_and_impulse_response():
         unrolled.apply_maps(M, X), model.forward(Wx, Wh, Wy, X), atol=1e-12
     )
     np.testing.assert_allclose(unrolled.impulse_response(Wx, Wh, Wy, T), M, atol=1e-13)
-
-
-def test_scalar_input_weights():
-    w = unrolled.scalar_input_weights(2.0, 0.5, 3.0, 4)
-    np.testing.assert_allclose(w, 6.0 * 0.5 ** np.array([3, 2, 1, 0]))
-    b = np.array([0.0, 1.0, 1.2])
-    W = unrolled.scalar_input_weights(1.0, b, 1.0, 5)
-    assert W.shape == (3, 5)
-    np.testing.assert_allclose(W[0], [0, 0, 0, 0, 1])
-    np.testing.assert_allclose(W[1], np.ones(5))
-    for bi, row in zip(b, W):
-        M = model.effective_maps([[1.0]], [[bi]], [[1.0]], 5)[:, 0, 0]
-        np.testing.assert_allclose(row, M)
 
 
 def test_input_correlations_whitened_task():
@@ -110,61 +84,6 @@ def test_finite_difference_gradients():
         np.testing.assert_allclose(b, a, atol=1e-8)
 
 
-def test_backprop_signals_rebuild_bptt_gradients():
-    rng = np.random.default_rng(8)
-    Wx, Wh, Wy = _weights(rng, scale=1.2)
-    X = rng.standard_normal((13, 6, 3))
-    Y = rng.standard_normal((13, 2))
-    G = unrolled.backprop_signals(Wx, Wh, Wy, X, Y)
-    assert G.shape == (13, 7, 4)
-    H = model.hidden_states(Wx, Wh, Wy, X)
-    dWx, dWh, dWy = model.gradients(Wx, Wh, Wy, X, Y)
-    np.testing.assert_allclose(np.einsum("pth,ptx->hx", G[:, 1:], X), dWx, atol=1e-12)
-    np.testing.assert_allclose(
-        np.einsum("pth,ptk->hk", G[:, 1:], H[:, :-1]), dWh, atol=1e-12
-    )
-    # g_{T+1} = W_y^T (y_hat - y) / P
-    err = model.forward(Wx, Wh, Wy, X) - Y
-    np.testing.assert_allclose(G[:, -1], err @ Wy / 13, atol=1e-14)
-
-
-def test_backprop_signals_scale_like_rho_power():
-    rng = np.random.default_rng(9)
-    T = 15
-    Q = tasks.random_orthonormal(4, 4, rng)
-    Wx, _, Wy = _weights(rng)
-    X = rng.standard_normal((5, T, 3))
-    Y = rng.standard_normal((5, 2))
-    for rho in (0.8, 1.0, 1.15):
-        G = unrolled.backprop_signals(Wx, rho * Q, Wy, X, Y)
-        norms = np.linalg.norm(G, axis=-1)  # (P, T+1)
-        expected = norms[:, -1:] * rho ** np.arange(T, -1, -1)
-        np.testing.assert_allclose(norms, expected, rtol=1e-12)
-
-
-def test_backprop_signals_initial_state_gradient_by_finite_differences():
-    # G[:, 0] is dL/dh_1: perturbing a common initial state h_1 = h0 changes the
-    # loss at rate sum_p G[p, 0]; an initial state equals an extra input x_0 with
-    # W_x x_0 = h0 at time 0 (see chapter 1, exercise on the initial state)
-    rng = np.random.default_rng(10)
-    Nh = 4
-    Wx, Wh, Wy = _weights(rng, Nx=Nh, Nh=Nh)
-    X = rng.standard_normal((6, 5, Nh))
-    Y = rng.standard_normal((6, 2))
-    G = unrolled.backprop_signals(Wx, Wh, Wy, X, Y)
-    x0_dir = np.linalg.solve(Wx, np.eye(Nh))  # W_x x0 = e_k
-    eps = 1e-6
-    fd = np.zeros(Nh)
-    for k in range(Nh):
-        ext = lambda s: np.concatenate(
-            [np.broadcast_to(s * x0_dir[:, k], (6, 1, Nh)), X], axis=1
-        )
-        fd[k] = (
-            model.loss(Wx, Wh, Wy, ext(eps), Y) - model.loss(Wx, Wh, Wy, ext(-eps), Y)
-        ) / (2 * eps)
-    np.testing.assert_allclose(fd, G[:, 0].sum(axis=0), atol=1e-8)
-
-
 def test_ar1_inputs_and_population_moments():
     rng = np.random.default_rng(6)
     X = unrolled.ar1_inputs(200_000, 3, 2, 0.6, rng)
@@ -185,13 +104,9 @@ def test_errors():
     rng = np.random.default_rng(7)
     Wx, Wh, Wy = _weights(rng)
     with pytest.raises(ValueError):
-        unrolled.unrolled_hidden_states(Wx, Wh, np.zeros((2, 3, 5)))
-    with pytest.raises(ValueError):
         unrolled.apply_maps(np.zeros((3, 2, 2)), np.zeros((4, 2, 2)))
     with pytest.raises(ValueError):
         unrolled.impulse_response(Wx, Wh, Wy, 0)
-    with pytest.raises(ValueError):
-        unrolled.scalar_input_weights(1.0, np.nan, 1.0, 3)
     with pytest.raises(ValueError):
         unrolled.input_correlations(np.zeros((3, 2)))
     with pytest.raises(ValueError):
@@ -202,19 +117,15 @@ def test_errors():
         )
     with pytest.raises(ValueError):
         unrolled.hidden_norm_rms(np.zeros((2, 3)))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Wh"):
         unrolled.hidden_norm_theory(Wx, np.eye(3), 4)
+    with pytest.raises(ValueError, match="Wx"):
+        unrolled.hidden_norm_theory(np.ones(3), np.eye(3), 4)
+    with pytest.raises(ValueError, match="T"):
+        unrolled.hidden_norm_theory(Wx, Wh, 0)
     with pytest.raises(ValueError):
         unrolled.finite_difference_gradients(
             Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((2, 2)), eps=0
-        )
-    with pytest.raises(ValueError):
-        unrolled.scalar_input_weights(np.ones(2), np.ones(3), 1.0, 3)
-    with pytest.raises(ValueError):
-        unrolled.backprop_signals(Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((3, 2)))
-    with pytest.raises(ValueError):
-        unrolled.backprop_signals(
-            Wx, Wh, Wy, np.full((2, 3, 3), np.nan), np.zeros((2, 2))
         )
     with pytest.raises(ValueError):
         unrolled.ar1_inputs(5, 3, 2, 1.0, rng)
