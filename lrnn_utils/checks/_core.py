@@ -119,16 +119,16 @@ def _shape_problem(got, want, labels: Sequence[str]) -> str | None:
 
 
 def _diagnose(got, case, want, mistakes, rtol, atol, labels) -> str:
-    problem = _shape_problem(got, want, labels)
-    if problem:
-        return problem
-    for m in mistakes:
+    for m in mistakes:  # first: a known mistake, whatever shape it produces
         try:
             alt = m.wrong(**case)
         except Exception:  # a mistake model that does not apply to this case
             continue
         if _close(got, alt, rtol, atol):
             return m.message
+    problem = _shape_problem(got, want, labels)
+    if problem:
+        return problem
     if _close(got, tuple(-np.asarray(w) for w in _as_tuple(want)), rtol, atol):
         return "right size, wrong sign"
     # A constant factor: say which one.
