@@ -256,7 +256,7 @@ def energy_hessian(a, b, c, s) -> np.ndarray:
 
 
 def sharpness(a, b, c, s) -> np.ndarray:
-    """Largest eigenvalue of :func:`energy_hessian`: the curvature gradient descent feels.
+    """Largest eigenvalue of :func:`energy_hessian` (the sharpness).
 
     Examples
     --------
