@@ -9,8 +9,9 @@ the chapter:
 * the best a single mode can do on an arbitrary singular-value profile
   (:func:`minimise_energy`, a multi-start minimiser);
 * the reference Hessian of the energy and the learning-rate limit it sets
-  (:func:`energy_hessian`, :func:`sharpness`, :func:`max_stable_lr`), vectorised
-  over modes and parameter grids; the exercise checks compare against them.
+  (:func:`hessian_parts`, :func:`energy_hessian`, :func:`sharpness`,
+  :func:`max_stable_lr`), vectorised over modes and parameter grids; the exercise
+  checks compare against them.
 
 Conventions are those of :mod:`lrnn_utils.theory`: for one mode with
 singular values ``s_1 .. s_T`` (last axis of ``s``) the energy is
@@ -33,6 +34,7 @@ __all__ = [
     "loss_at_lengths",
     "EnergyMinimum",
     "minimise_energy",
+    "hessian_parts",
     "energy_hessian",
     "sharpness",
     "max_stable_lr",
@@ -205,6 +207,52 @@ def minimise_energy(s, b_starts=None, b_bound: float = 10.0) -> EnergyMinimum:
 # ----------------------------------------------------------------------------
 
 
+def hessian_parts(a, b, c, s):
+    """The two parts of the energy's Hessian: ``H = G − R``.
+
+    With ``m_i = c a b^{T−i}`` the model's weight on input ``i`` and ``r_i = s_i − m_i``
+    its residual, ``G = Σ_i ∇m_i ∇m_iᵀ`` is the Gauss–Newton part and
+    ``R = Σ_i r_i ∇²m_i`` the residual part (gradients in ``(a, b, c)``).  ``R``
+    vanishes at a zero-loss point.
+
+    Parameters
+    ----------
+    a, b, c : float or array_like
+        Broadcast against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+
+    Returns
+    -------
+    (G, R) : tuple of numpy.ndarray
+        Each of shape ``broadcast + (3, 3)``; order of variables ``a, b, c``.
+
+    Examples
+    --------
+    >>> G, R = hessian_parts(1.0, 0.5, 1.0, np.array([0.5, 1.0]))  # zero loss
+    >>> bool(np.all(R == 0))
+    True
+    """
+    s = as_finite_array(s, "s", min_ndim=1)
+    a = as_finite_array(a, "a")
+    b = as_finite_array(b, "b")
+    c = as_finite_array(c, "c")
+    shape = np.broadcast_shapes(a.shape, b.shape, c.shape, s.shape[:-1])
+    a, b, c = (np.broadcast_to(x, shape)[..., None] for x in (a, b, c))
+    k = time_lags(s.shape[-1])
+    p0 = b**k
+    p1 = k * b ** np.maximum(k - 1, 0)
+    p2 = k * (k - 1) * b ** np.maximum(k - 2, 0)
+    r = s - a * c * p0  # residual
+    grad = np.stack(np.broadcast_arrays(c * p0, a * c * p1, a * p0), axis=-2)
+    G = np.einsum("...it,...jt->...ij", grad, grad)
+    R = np.zeros(shape + (3, 3))
+    R[..., 1, 1] = np.sum(r * a * c * p2, -1)
+    R[..., 0, 1] = R[..., 1, 0] = np.sum(r * c * p1, -1)
+    R[..., 0, 2] = R[..., 2, 0] = np.sum(r * p0, -1)
+    R[..., 1, 2] = R[..., 2, 1] = np.sum(r * a * p1, -1)
+    return G, R
+
+
 def energy_hessian(a, b, c, s) -> np.ndarray:
     """Exact Hessian of ``E = ½ Σ_i (s_i − c b^{T−i} a)²`` in ``(a, b, c)``.
 
@@ -217,8 +265,7 @@ def energy_hessian(a, b, c, s) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape ``broadcast + (3, 3)``
-        Order of variables: ``a, b, c``.  With ``m_k = c a b^k`` and residuals
-        ``r``, ``H = Σ ∇m ∇mᵀ − Σ r ∇²m`` (Gauss–Newton part minus residual part).
+        Order of variables: ``a, b, c``; ``H = G − R`` of :func:`hessian_parts`.
 
     Examples
     --------
@@ -230,29 +277,8 @@ def energy_hessian(a, b, c, s) -> np.ndarray:
            [1., 1., 1.],
            [2., 1., 2.]])
     """
-    s = as_finite_array(s, "s", min_ndim=1)
-    a = as_finite_array(a, "a")
-    b = as_finite_array(b, "b")
-    c = as_finite_array(c, "c")
-    shape = np.broadcast_shapes(a.shape, b.shape, c.shape, s.shape[:-1])
-    a, b, c = (np.broadcast_to(x, shape)[..., None] for x in (a, b, c))
-    T = s.shape[-1]
-    k = time_lags(T)
-    p0 = b**k
-    p1 = k * b ** np.maximum(k - 1, 0)
-    p2 = k * (k - 1) * b ** np.maximum(k - 2, 0)
-    r = s - a * c * p0  # residual
-    # m_k = a c b^k ; gradient and Hessian of m
-    ma, mb, mc = c * p0, a * c * p1, a * p0
-    mab, mac, mbc, mbb = c * p1, p0, a * p1, a * c * p2
-    H = np.empty(shape + (3, 3))
-    H[..., 0, 0] = np.sum(ma * ma, -1)
-    H[..., 1, 1] = np.sum(mb * mb - r * mbb, -1)
-    H[..., 2, 2] = np.sum(mc * mc, -1)
-    H[..., 0, 1] = H[..., 1, 0] = np.sum(ma * mb - r * mab, -1)
-    H[..., 0, 2] = H[..., 2, 0] = np.sum(ma * mc - r * mac, -1)
-    H[..., 1, 2] = H[..., 2, 1] = np.sum(mb * mc - r * mbc, -1)
-    return H
+    G, R = hessian_parts(a, b, c, s)
+    return G - R
 
 
 def sharpness(a, b, c, s) -> np.ndarray:
