@@ -133,7 +133,7 @@ def _extrapolation_reference(delta, lam, T, T_test):
     return theory.extrapolation_loss("exponential", delta, lam, T, T_test)
 
 
-def _weights(delta, lam, T, t, lag):
+def _weights(delta, lam, T, lag):
     """u* b*^lag for the inputs t (broadcast over the modes)."""
     b, u = _trained(delta, lam, T)
     return u[..., None] * b[..., None] ** lag
@@ -144,11 +144,11 @@ def _target(delta, lam, t):
 
 
 def _ext_mistakes():
-    def with_lag(shift=0, use_train_length=False):
+    def with_lag(shift):
         def wrong(delta, lam, T, T_test):
             t = np.arange(1, T_test + 1)
-            lag = (T if use_train_length else T_test) - t + shift
-            return _loss(_target(delta, lam, t), _weights(delta, lam, T, t, lag))
+            lag = T_test - t + shift
+            return _loss(_target(delta, lam, t), _weights(delta, lam, T, lag))
 
         return wrong
 
@@ -165,7 +165,7 @@ def _ext_mistakes():
 
     def train_inputs(delta, lam, T, T_test):
         t = np.arange(1, T + 1)
-        return _loss(_target(delta, lam, t), _weights(delta, lam, T, t, T_test - t))
+        return _loss(_target(delta, lam, t), _weights(delta, lam, T, T_test - t))
 
     off_by_one = (
         "off by one in the time index: at test length T′ the weight on input "
