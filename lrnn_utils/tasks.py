@@ -170,12 +170,30 @@ class Task:
         return self.S.T
 
 
+def _check_vectors(M, name: str, K: int) -> np.ndarray:
+    """Given singular vectors: 2-D, ``K`` orthonormal columns."""
+    M = as_finite_array(M, name, ndim=2)
+    if M.shape[1] != K:
+        raise ValueError(
+            f"{name} must have K = {K} columns (from S), got shape {M.shape}"
+        )
+    if M.shape[1] > M.shape[0]:
+        raise ValueError(
+            f"{name} must have at most as many columns as rows, got shape {M.shape}"
+        )
+    if not np.allclose(M.T @ M, np.eye(K), atol=1e-10):
+        raise ValueError(f"{name} must have orthonormal columns ({name}ᵀ{name} = I)")
+    return M.copy()
+
+
 def make_task(
     S,
     P: int,
     rng: np.random.Generator,
     n_in: int | None = None,
     n_out: int | None = None,
+    U=None,
+    V=None,
 ) -> Task:
     """Build a task whose correlations are exactly ``U diag(S[t]) Vᵀ``.
 
@@ -189,7 +207,14 @@ def make_task(
     rng : numpy.random.Generator
         Source of randomness (inputs and singular vectors).
     n_in, n_out : int, optional
-        Input and output dimensions ``Nx``, ``Ny`` (default ``K``; each must be ``>= K``).
+        Input and output dimensions ``Nx``, ``Ny`` (default ``K``, or the number of
+        rows of ``V`` / ``U`` when those are given; each must be ``>= K``).
+    U : array_like, shape (Ny, K), optional
+        Output singular vectors (orthonormal columns).  Given vectors are kept, so
+        a task of the same family at another length ``T`` can be built from
+        ``task.U`` and ``task.V``; by default they are drawn at random.
+    V : array_like, shape (Nx, K), optional
+        Input singular vectors, as ``U``.
 
     Returns
     -------
@@ -198,7 +223,17 @@ def make_task(
     Raises
     ------
     ValueError
-        Bad shapes, non-finite ``S``, ``P < T * n_in``, or ``n_in``/``n_out < K``.
+        Bad shapes, non-finite ``S``, ``P < T * n_in``, ``n_in``/``n_out < K``, or
+        ``U``/``V`` without ``K`` orthonormal columns or not matching
+        ``n_out``/``n_in``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> task = make_task(np.ones((3, 1)), P=6, rng=rng, n_in=2)
+    >>> longer = make_task(np.ones((5, 1)), P=10, rng=rng, U=task.U, V=task.V)
+    >>> longer.T, bool(np.array_equal(longer.V, task.V))
+    (5, True)
     """
     if not isinstance(rng, np.random.Generator):
         raise ValueError(
@@ -212,23 +247,39 @@ def make_task(
     T, K = S.shape
     if T < 1 or K < 1:
         raise ValueError(f"S must have T >= 1 and K >= 1, got shape {S.shape}")
-    n_in = K if n_in is None else check_positive_int(n_in, "n_in")
-    n_out = K if n_out is None else check_positive_int(n_out, "n_out")
-    if n_in < K or n_out < K:
-        raise ValueError(
-            f"n_in and n_out must be >= K={K}, got n_in={n_in}, n_out={n_out}"
-        )
+    U = None if U is None else _check_vectors(U, "U", K)
+    V = None if V is None else _check_vectors(V, "V", K)
+    n_in = _dimension(n_in, "n_in", V, K)
+    n_out = _dimension(n_out, "n_out", U, K)
     P = check_positive_int(P, "P")
     if P < T * n_in:
         raise ValueError(
-            f"P={P} is too small to whiten exactly over time x input dimension: need P >= T*n_in = {T * n_in}"
+            f"P={P} is too small to whiten exactly over time x input dimension: "
+            f"need P >= T*n_in = {T * n_in}"
         )
     X = whiten(rng.standard_normal((P, T * n_in))).reshape(P, T, n_in)
-    U = random_orthonormal(n_out, K, rng)
-    V = random_orthonormal(n_in, K, rng)
+    if U is None:
+        U = random_orthonormal(n_out, K, rng)
+    if V is None:
+        V = random_orthonormal(n_in, K, rng)
     # y_p = Σ_t U diag(S_t) Vᵀ x_{p,t}
     Y = np.einsum("toi,pti->po", correlations_from_svd(U, S, V), X)
     return Task(X=X, Y=Y, U=U, V=V, S=S)
+
+
+def _dimension(n, name: str, vectors, K: int) -> int:
+    """``n_in``/``n_out``: from the argument, the given vectors, or ``K``."""
+    if n is None:
+        return K if vectors is None else vectors.shape[0]
+    n = check_positive_int(n, name)
+    if n < K:
+        raise ValueError(f"n_in and n_out must be >= K={K}, got {name}={n}")
+    if vectors is not None and vectors.shape[0] != n:
+        raise ValueError(
+            f"{name}={n} does not match the {vectors.shape[0]} rows of "
+            "the given vectors"
+        )
+    return n
 
 
 def correlations(X, Y) -> np.ndarray:

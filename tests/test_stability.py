@@ -1,11 +1,18 @@
-"""Tests of lrnn_utils.stability and of theory.global_solution / theory.extrapolation_loss."""
+"""Tests of lrnn_utils.stability, theory.global_solution, theory.extrapolation_loss."""
 
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, model, stability, tasks, theory, unrolled
+from lrnn_utils import TrainingDivergedError, model, stability, tasks, theory
 
 KINDS = tasks.TASK_KINDS
+
+
+def _balanced(kind, delta, lam, T):
+    """Balanced zero-loss modes a = |c| = sqrt|u*| (the chapter writes this out)."""
+    b, u = theory.global_solution(kind, delta, lam, T)
+    a = np.sqrt(np.abs(u))
+    return a, b, np.where(u < 0, -a, a)
 
 
 # ----------------------------------------------------------------------------
@@ -38,16 +45,9 @@ def test_global_solution_zero_energy_and_zero_full_matrix_loss(kind, T):
     # the same solution written into full matrices has zero loss on a real task
     rng = np.random.default_rng(T)
     task = tasks.make_task(s[:, None], P=3 * T, rng=rng, n_in=2, n_out=3)
-    a, b_, c = stability.balanced_solution(kind, delta, lam, T)
+    a, b_, c = _balanced(kind, delta, lam, T)
     Wx, Wh, Wy, _ = model.aligned_init(task, a, b_, c, rng, n_hidden=4)
     assert model.loss(Wx, Wh, Wy, task.X, task.Y) == pytest.approx(0.0, abs=1e-24)
-
-
-def test_global_solution_negative_scale_balanced_signs():
-    a, b, c = stability.balanced_solution("exponential", -2.0, 0.7, 5)
-    assert a > 0 and c < 0
-    assert a * c == pytest.approx(-2.0 * 0.7**5, rel=1e-14)
-    assert b == pytest.approx(1 / 0.7)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_extrapolation_loss_bad_input(call, msg):
 def test_extrapolation_loss_equals_trained_network_at_other_lengths(
     kind, lam, lr, steps
 ):
-    """Full-matrix training at T_train; test loss on new data of the same family (same U, V)."""
+    """Full-matrix training at T_train; test loss on new data (same family, U, V)."""
     rng = np.random.default_rng(11)
     T_train, delta = 8, 1.0
     s = tasks.task_singular_values(kind, T_train, delta, lam)
@@ -202,49 +202,8 @@ def test_extrapolation_loss_equals_trained_network_at_other_lengths(
 
 
 # ----------------------------------------------------------------------------
-# tasks with given singular vectors; loss = energy + offset
+# the test-length sweep
 # ----------------------------------------------------------------------------
-
-
-def test_make_task_with_vectors_has_exact_correlations():
-    rng = np.random.default_rng(0)
-    U = tasks.random_orthonormal(4, 2, rng)
-    V = tasks.random_orthonormal(3, 2, rng)
-    S = rng.uniform(0.2, 1.5, size=(6, 2))
-    task = stability.make_task_with_vectors(S, U, V, P=20, rng=rng)
-    C = tasks.correlations(task.X, task.Y)
-    np.testing.assert_allclose(C, np.einsum("ok,tk,ik->toi", U, S, V), atol=1e-13)
-    Z = task.X.reshape(20, -1)
-    np.testing.assert_allclose(Z.T @ Z / 20, np.eye(18), atol=1e-12)
-    np.testing.assert_array_equal(task.U, U)
-    np.testing.assert_array_equal(task.V, V)
-    # 1-D S means one mode
-    t1 = stability.make_task_with_vectors(S[:, 0], U[:, :1], V[:, :1], P=18, rng=rng)
-    assert t1.K == 1 and t1.T == 6
-
-
-@pytest.mark.parametrize(
-    "kwargs, msg",
-    [
-        (dict(U=np.ones((3, 1))), "orthonormal"),
-        (dict(V=np.eye(3)[:, :2]), "K = 1"),
-        (dict(P=5), "too small"),
-        (dict(rng=0), "Generator"),
-        (dict(S=np.ones((0, 1))), "T, K >= 1"),
-        (dict(S=np.array([[np.inf]])), "non-finite"),
-    ],
-)
-def test_make_task_with_vectors_bad_input(kwargs, msg):
-    args = dict(
-        S=np.ones((4, 1)),
-        U=np.eye(3)[:, :1],
-        V=np.eye(2)[:, :1],
-        P=8,
-        rng=np.random.default_rng(0),
-    )
-    args.update(kwargs)
-    with pytest.raises(ValueError, match=msg):
-        stability.make_task_with_vectors(**args)
 
 
 def test_loss_helpers_bad_input():
@@ -367,7 +326,7 @@ def test_energy_hessian_matches_finite_differences(T):
 @pytest.mark.parametrize("T", [2, 5, 20])
 def test_sharpness_constant_dynamics_closed_form(T):
     delta = np.array([0.1, 0.5, 1.0, 3.0])
-    a, b, c = stability.balanced_solution("constant", delta, 1.0, T)
+    a, b, c = _balanced("constant", delta, 1.0, T)
     s = tasks.task_singular_values("constant", T, delta, 1.0)
     A = 2 * delta * T
     B = np.sqrt(2 * delta) * delta * T * (T - 1) / 2
@@ -382,7 +341,8 @@ def test_sharpness_constant_dynamics_closed_form(T):
 def test_max_stable_lr_separates_convergence_from_failure():
     T, lam = 9, 0.9  # exponential: early importance, b* = 1/λ > 1
     s = tasks.task_singular_values("exponential", T, 1.0, lam)
-    a, b, c = stability.balanced_solution("exponential", 1.0, lam, T)
+    b, u = theory.global_solution("exponential", 1.0, lam, T)
+    a = c = float(np.sqrt(u))  # balanced zero-loss modes
     lr_max = float(stability.max_stable_lr(a, b, c, s))
     tr = theory.simulate_modes(
         a + 1e-3, b + 1e-3, c - 1e-3, s, lr=0.9 * lr_max, steps=3000, record_every=3000
@@ -400,116 +360,3 @@ def test_max_stable_lr_separates_convergence_from_failure():
 
 def test_max_stable_lr_infinite_for_zero_curvature():
     assert np.isinf(stability.max_stable_lr(0.0, 0.0, 0.0, np.zeros(3)))
-
-
-# ----------------------------------------------------------------------------
-# hidden-state and gradient growth
-# ----------------------------------------------------------------------------
-
-
-def test_hidden_power_closed_form_and_full_matrix():
-    a, b, T = np.array([0.7, 1.2]), np.array([0.8, 1.1]), 12
-    p = stability.hidden_power(a, b, T)
-    assert p.shape == (2, T + 1)
-    t = np.arange(1, T + 2)
-    np.testing.assert_allclose(
-        p,
-        a[:, None] ** 2 * (1 - b[:, None] ** (2 * (t - 1))) / (1 - b[:, None] ** 2),
-        rtol=1e-12,
-    )
-    assert np.all(p[:, 0] == 0)
-    np.testing.assert_allclose(stability.hidden_power(2.0, 1.0, 4), 4.0 * np.arange(5))
-    rng = np.random.default_rng(8)
-    S = np.ones((T, 2))
-    task = tasks.make_task(S, P=3 * T, rng=rng, n_in=3, n_out=2)
-    Wx, Wh, Wy, _ = model.aligned_init(task, a, b, 0.3, rng, n_hidden=4)
-    H = model.hidden_states(Wx, Wh, Wy, task.X)
-    np.testing.assert_allclose(
-        unrolled.hidden_norm_rms(H) ** 2, p.sum(0), rtol=1e-11, atol=1e-14
-    )
-
-
-def test_gradient_norm_full_matrix_equals_modes():
-    rng = np.random.default_rng(9)
-    T = 7
-    s = np.stack(
-        [
-            tasks.task_singular_values("inverse_exponential", T, 1.0, 1.1),
-            tasks.task_singular_values("constant", T, 0.5, 1.0),
-        ],
-        axis=1,
-    )
-    task = tasks.make_task(s, P=2 * T, rng=rng)
-    a, b, c = np.array([0.9, 0.2]), np.array([1.12, 0.7]), np.array([1.0, -0.3])
-    Wx, Wh, Wy, _ = model.aligned_init(task, a, b, c, rng)
-    g_full = stability.gradient_norm(Wx, Wh, Wy, task.X, task.Y)
-    g_modes = stability.mode_gradient_norm(a, b, c, task.s)
-    assert g_modes.shape == (2,)
-    assert g_full == pytest.approx(np.sqrt(np.sum(g_modes**2)), rel=1e-10)
-
-
-def test_hidden_power_bad_input():
-    with pytest.raises(ValueError, match="T must be >= 1"):
-        stability.hidden_power(1.0, 0.5, 0)
-    with pytest.raises(ValueError, match="non-finite"):
-        stability.hidden_power(np.nan, 0.5, 3)
-
-
-def test_linearised_gradient_norm_matches_full_matrix_bptt():
-    rng = np.random.default_rng(10)
-    for kind, lam in (
-        ("inverse_exponential", 0.8),
-        ("inverse_exponential", 1.1),
-        ("constant", 1.0),
-    ):
-        T, eps = 12, 1e-6
-        s = tasks.task_singular_values(kind, T, 1.0, lam)
-        task = tasks.make_task(s[:, None], P=T, rng=rng)
-        a, b, c = stability.balanced_solution(kind, 1.0, lam, T)
-        Wx, Wh, Wy, _ = model.aligned_init(task, a, b + eps, c, rng)
-        g = stability.gradient_norm(Wx, Wh, Wy, task.X, task.Y)
-        assert g == pytest.approx(
-            stability.linearised_gradient_norm(a, b, c, s, eps), rel=1e-4
-        )
-
-
-def test_training_outcome_classes():
-    T, lam = 9, 0.9
-    s = tasks.task_singular_values("exponential", T, 1.0, lam)
-    a, b, c = stability.balanced_solution("exponential", 1.0, lam, T)
-    lr_max = float(stability.max_stable_lr(a, b, c, s))
-    assert stability.training_outcome(s, 0.5 * lr_max, 4000).status == "converged"
-    out = stability.training_outcome(s, 1.3 * lr_max, 4000)
-    assert out.status == "stalled" and out.energy > 1e-4 and out.step == 4000
-    out = stability.training_outcome(s, 5 * lr_max, 4000)
-    assert out.status == "diverged" and np.isinf(out.energy) and 0 < out.step < 4000
-    with pytest.raises(ValueError, match="tol"):
-        stability.training_outcome(s, 0.01, 10, tol=0)
-    with pytest.raises(ValueError, match="lr"):
-        stability.training_outcome(s, -0.01, 10)
-
-
-def test_solution_weights():
-    w = stability.solution_weights("exponential", 2.0, 0.9, 10, 4)
-    np.testing.assert_allclose(
-        w, 2.0 * 0.9**10 * (1 / 0.9) ** np.array([3, 2, 1, 0]), rtol=1e-14
-    )
-    w = stability.solution_weights(
-        "inverse_exponential", np.array([1.0, 2.0]), 0.8, 6, 9
-    )
-    assert w.shape == (2, 9)
-    np.testing.assert_allclose(
-        w,
-        tasks.task_singular_values("inverse_exponential", 9, np.array([1.0, 2.0]), 0.8),
-        rtol=1e-14,
-    )
-    # energy of these weights against the family at T' is the extrapolation loss
-    s = tasks.task_singular_values("exponential", 7, 1.0, 1.1)
-    E = 0.5 * np.sum(
-        (s - stability.solution_weights("exponential", 1.0, 1.1, 5, 7)) ** 2
-    )
-    assert E == pytest.approx(
-        theory.extrapolation_loss("exponential", 1.0, 1.1, 5, 7), rel=1e-12
-    )
-    with pytest.raises(ValueError, match="T_test"):
-        stability.solution_weights("constant", 1.0, 1.0, 5, 0)

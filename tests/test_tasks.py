@@ -126,3 +126,71 @@ def test_correlations_are_sample_means():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def _make_task_before_vectors_argument(S, P, rng, n_in=None, n_out=None):
+    """make_task as it was before U and V became optional arguments."""
+    S = np.asarray(S, dtype=float)
+    S = S[:, None] if S.ndim == 1 else S
+    T, K = S.shape
+    n_in = K if n_in is None else n_in
+    n_out = K if n_out is None else n_out
+    X = tasks.whiten(rng.standard_normal((P, T * n_in))).reshape(P, T, n_in)
+    U = tasks.random_orthonormal(n_out, K, rng)
+    V = tasks.random_orthonormal(n_in, K, rng)
+    Y = np.einsum("toi,pti->po", tasks.correlations_from_svd(U, S, V), X)
+    return X, Y, U, V
+
+
+@pytest.mark.parametrize("n_in,n_out", [(None, None), (4, 3)])
+def test_make_task_without_vectors_is_unchanged(n_in, n_out):
+    S = np.random.default_rng(5).uniform(0.1, 2.0, size=(4, 2))
+    new = tasks.make_task(S, P=20, rng=np.random.default_rng(6), n_in=n_in, n_out=n_out)
+    old = _make_task_before_vectors_argument(
+        S, 20, np.random.default_rng(6), n_in, n_out
+    )
+    for got, want in zip((new.X, new.Y, new.U, new.V), old):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_make_task_with_given_vectors_has_exact_correlations():
+    rng = np.random.default_rng(0)
+    U = tasks.random_orthonormal(4, 2, rng)
+    V = tasks.random_orthonormal(3, 2, rng)
+    S = rng.uniform(0.2, 1.5, size=(6, 2))
+    task = tasks.make_task(S, P=20, rng=rng, U=U, V=V)
+    C = tasks.correlations(task.X, task.Y)
+    np.testing.assert_allclose(C, np.einsum("ok,tk,ik->toi", U, S, V), atol=1e-13)
+    Z = task.X.reshape(20, -1)
+    np.testing.assert_allclose(Z.T @ Z / 20, np.eye(18), atol=1e-12)
+    np.testing.assert_array_equal(task.U, U)
+    np.testing.assert_array_equal(task.V, V)
+    assert task.X.shape == (20, 6, 3) and task.Y.shape == (20, 4)
+    # only one of the two given; 1-D S means one mode
+    t1 = tasks.make_task(S[:, 0], P=18, rng=rng, V=V[:, :1])
+    assert t1.K == 1 and t1.T == 6 and t1.U.shape == (1, 1)
+    np.testing.assert_array_equal(t1.V, V[:, :1])
+
+
+@pytest.mark.parametrize(
+    "kwargs, msg",
+    [
+        (dict(U=np.ones((3, 1))), "orthonormal"),
+        (dict(V=np.eye(3)[:, :2]), "K = 1"),
+        (dict(U=np.ones((1, 2)) / np.sqrt(2), S=np.ones((4, 2))), "at most as many"),
+        (dict(V=np.eye(2)[:, :1], n_in=3), "does not match"),
+        (dict(U=np.array([[np.nan], [1.0]])), "non-finite"),
+        (dict(P=5), "too small"),
+    ],
+)
+def test_make_task_given_vectors_bad_input(kwargs, msg):
+    args = dict(
+        S=np.ones((4, 1)),
+        U=np.eye(3)[:, :1],
+        V=np.eye(2)[:, :1],
+        P=8,
+        rng=np.random.default_rng(0),
+    )
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=msg):
+        tasks.make_task(**args)

@@ -1,3 +1,231 @@
-"""Checks for the coding exercises of chapter 4."""
+"""Checks for the coding exercises of chapter 4 (stability and extrapolation).
 
-__all__: list[str] = []
+* :func:`stable_learning_rate`: the largest stable learning rate ``2/λ_max`` from the
+  Hessian of one mode's energy in ``(a, b, c)``;
+* :func:`extrapolation_loss`: the test loss at length ``T′`` of the zero-loss
+  solution of the exponential task trained at length ``T``.
+
+Examples
+--------
+>>> def stub(a, b, c, s):
+...     raise NotImplementedError()
+>>> stable_learning_rate(stub)
+… stable_learning_rate: the function still raises NotImplementedError
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import stability, theory
+from ._core import CheckResult, Mistake, check_function
+
+__all__ = ["stable_learning_rate", "extrapolation_loss"]
+
+
+# ----------------------------------------------------------------------------
+# the stable learning rate 2 / λ_max
+# ----------------------------------------------------------------------------
+
+
+def _eigs(H):
+    return np.linalg.eigvalsh(H)
+
+
+def _stable_lr_reference(a, b, c, s):
+    return float(stability.max_stable_lr(a, b, c, s))
+
+
+def _lr_cases():
+    """Points away from zero loss (so the residual part matters), λ_min < 0 < λ_max."""
+    rng = np.random.default_rng(404)
+    cases = []
+    while len(cases) < 4:
+        T = int(rng.integers(3, 9))
+        a, b, c = rng.uniform(0.4, 1.2, size=3)
+        s = c * a * theory.decay_powers(b, T) + rng.normal(0.0, 0.6, size=T)
+        lam = _eigs(stability.energy_hessian(a, b, c, s))
+        if lam[0] < -1e-3 and lam[-1] > 1e-3:
+            cases.append(dict(a=float(a), b=float(b), c=float(c), s=s))
+    return cases
+
+
+def _lr_mistakes():
+    def parts(a, b, c, s):
+        return stability.hessian_parts(a, b, c, s)
+
+    return [
+        Mistake(
+            "this is 1/λ_max: the deviation along the top eigenvector is multiplied "
+            "by 1 − ηλ_max, which leaves (−1, 1) only at η = 2/λ_max",
+            lambda a, b, c, s: 0.5 * _stable_lr_reference(a, b, c, s),
+        ),
+        Mistake(
+            "you used the smallest eigenvalue of the Hessian; the learning rate is "
+            "limited by the largest one, λ_max",
+            lambda a, b, c, s: 2.0 / _eigs(stability.energy_hessian(a, b, c, s))[0],
+        ),
+        Mistake(
+            "you kept only the Gauss–Newton part Σ ∇m ∇mᵀ; away from zero loss the "
+            "Hessian also has the residual part −Σ r ∇²m",
+            lambda a, b, c, s: 2.0 / _eigs(parts(a, b, c, s)[0])[-1],
+        ),
+        Mistake(
+            "the residual part enters with the wrong sign: H = Σ ∇m ∇mᵀ − Σ r ∇²m "
+            "with r = s − m",
+            lambda a, b, c, s: (
+                2.0 / _eigs(parts(a, b, c, s)[0] + parts(a, b, c, s)[1])[-1]
+            ),
+        ),
+        Mistake(
+            "wrong sign: you used the Hessian of −E (the derivative of the mode "
+            "equations' right-hand side); the Hessian of E itself is needed",
+            lambda a, b, c, s: 2.0 / _eigs(-stability.energy_hessian(a, b, c, s))[-1],
+        ),
+        Mistake(
+            "wrong sign: the learning-rate limit 2/λ_max is positive",
+            lambda a, b, c, s: -_stable_lr_reference(a, b, c, s),
+        ),
+    ]
+
+
+def stable_learning_rate(student) -> CheckResult:
+    """Check ``stable_learning_rate(a, b, c, s)`` → ``2/λ_max`` (a float).
+
+    ``λ_max`` is the largest eigenvalue of the Hessian of
+    ``E = ½ Σ_i (s_i − c b^{T−i} a)²`` in ``(a, b, c)``; the cases are points away
+    from zero loss, where the residual part of the Hessian matters.
+
+    Examples
+    --------
+    >>> from lrnn_utils import stability
+    >>> stable_learning_rate(lambda a, b, c, s: stability.max_stable_lr(a, b, c, s))
+    ✔ stable_learning_rate: matches the reference on 4 random cases
+    """
+    return check_function(
+        "stable_learning_rate",
+        student,
+        _stable_lr_reference,
+        _lr_cases(),
+        mistakes=_lr_mistakes(),
+        rtol=1e-7,
+        atol=1e-12,
+        labels=("2/λ_max",),
+    )
+
+
+# ----------------------------------------------------------------------------
+# the extrapolation loss of the exponential task
+# ----------------------------------------------------------------------------
+
+
+def _trained(delta, lam, T):
+    """Zero-loss modes of s_t = δ λ^t at length T: b* = 1/λ, u* = δ λ^T."""
+    return 1.0 / lam, delta * lam**T
+
+
+def _loss(s, w, half=True):
+    e = np.sum((s - w) ** 2, axis=-1)
+    return 0.5 * e if half else e
+
+
+def _extrapolation_reference(delta, lam, T, T_test):
+    return theory.extrapolation_loss("exponential", delta, lam, T, T_test)
+
+
+def _weights(delta, lam, T, lag):
+    """u* b*^lag for the inputs t (broadcast over the modes)."""
+    b, u = _trained(delta, lam, T)
+    return u[..., None] * b[..., None] ** lag
+
+
+def _target(delta, lam, t):
+    return delta[..., None] * lam[..., None] ** t
+
+
+def _ext_mistakes():
+    def with_lag(shift):
+        def wrong(delta, lam, T, T_test):
+            t = np.arange(1, T_test + 1)
+            lag = T_test - t + shift
+            return _loss(_target(delta, lam, t), _weights(delta, lam, T, lag))
+
+        return wrong
+
+    def no_half(delta, lam, T, T_test):
+        return 2.0 * _extrapolation_reference(delta, lam, T, T_test)
+
+    def relative(delta, lam, T, T_test):
+        t = np.arange(1, T_test + 1)
+        power = 0.5 * np.sum(_target(delta, lam, t) ** 2, axis=-1)
+        return _extrapolation_reference(delta, lam, T, T_test) / power
+
+    def retrained(delta, lam, T, T_test):
+        return np.zeros(np.broadcast(delta, lam).shape)
+
+    def train_inputs(delta, lam, T, T_test):
+        t = np.arange(1, T + 1)
+        return _loss(_target(delta, lam, t), _weights(delta, lam, T, T_test - t))
+
+    off_by_one = (
+        "off by one in the time index: at test length T′ the weight on input "
+        "t = 1..T′ is u* b*^(T′−t), so the last input has lag 0"
+    )
+    return [
+        Mistake(
+            "your test loss is zero: with the training length in the power, "
+            "u* b*^(T−t), or with the solution for length T′ (u* = δλ^T′) the weights "
+            "fit the test task exactly; the network trained at T has weights "
+            "u* b*^(T′−t) with u* = δλ^T",
+            retrained,
+        ),
+        Mistake(off_by_one, with_lag(shift=1)),
+        Mistake(off_by_one, with_lag(shift=-1)),
+        Mistake("missing the factor 1/2 of E = ½ Σ_t (s_t − u* b*^(T′−t))²", no_half),
+        Mistake(
+            "this is the relative error (divided by ½ Σ_t s_t²); return the absolute "
+            "test loss",
+            relative,
+        ),
+        Mistake(
+            "the sum must run over the T′ inputs of the test sequence, t = 1..T′, "
+            "not over the T training inputs",
+            train_inputs,
+        ),
+    ]
+
+
+def _ext_cases():
+    rng = np.random.default_rng(4040)
+    cases = []
+    for T, T_test in ((6, 9), (9, 4), (5, 7), (8, 3)):
+        delta = rng.uniform(0.5, 2.0, size=3)
+        lam = np.concatenate([rng.uniform(0.6, 0.9, 2), rng.uniform(1.1, 1.3, 1)])
+        cases.append(dict(delta=delta, lam=lam, T=T, T_test=T_test))
+    return cases
+
+
+def extrapolation_loss(student) -> CheckResult:
+    """Check ``extrapolation_loss(delta, lam, T, T_test)`` (exponential task).
+
+    The answer is ``½ Σ_{t=1}^{T′} (δλ^t − u* b*^{T′−t})²`` with the trained modes
+    ``b* = 1/λ``, ``u* = δλ^T``, one value per entry of ``delta`` and ``lam``.
+
+    Examples
+    --------
+    >>> from lrnn_utils import theory
+    >>> extrapolation_loss(
+    ...     lambda delta, lam, T, T_test: theory.extrapolation_loss(
+    ...         "exponential", delta, lam, T, T_test))
+    ✔ extrapolation_loss: matches the reference on 4 random cases
+    """
+    return check_function(
+        "extrapolation_loss",
+        student,
+        _extrapolation_reference,
+        _ext_cases(),
+        mistakes=_ext_mistakes(),
+        rtol=1e-9,
+        atol=1e-12,
+        labels=("test loss",),
+    )
