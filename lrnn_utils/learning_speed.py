@@ -49,6 +49,7 @@ __all__ = [
     "flow_jet_polynomials",
     "b_time_derivatives",
     "windowed_taylor_b",
+    "taylor_window_factor",
     "taylor_stability_limit",
     "reference_b_flow",
     "learning_time",
@@ -308,6 +309,35 @@ def windowed_taylor_b(
         out[1 + w * ppw : 1 + (w + 1) * ppw] = vals
         b = np.where(dead, 0.0, vals[-1])
     return t, out
+
+
+def taylor_window_factor(x, order: int) -> np.ndarray:
+    """Truncated exponential ``Σ_{n=0}^{order} (−x)ⁿ/n!``: one window's amplification.
+
+    Near a stable fixed point ``b*`` a deviation obeys ``ε̇ = F′(b*) ε`` with
+    ``F′(b*) < 0``; one window of length ``Δ`` of the order-``order`` Taylor
+    expansion multiplies ``ε`` by this polynomial at ``x = |F′(b*)| Δ``.
+
+    Parameters
+    ----------
+    x : float or array_like
+        ``|F′(b*)| Δ >= 0`` (any real value is accepted).
+    order : int
+        Truncation order ``>= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``x``.
+
+    Examples
+    --------
+    >>> float(taylor_window_factor(2.0, 1)), float(taylor_window_factor(2.0, 2))
+    (-1.0, 1.0)
+    """
+    order = check_positive_int(order, "order")
+    x = as_finite_array(x, "x")
+    return sum((-x) ** n / factorial(n) for n in range(order + 1)) + np.zeros_like(x)
 
 
 def taylor_stability_limit(order: int) -> float:

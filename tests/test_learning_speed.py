@@ -476,3 +476,16 @@ def test_learning_order_default_rate_is_half_the_stability_limit():
     assert r.lr == pytest.approx(float(half.min()), rel=1e-14)
     # small tasks: the cap 0.01 applies
     assert ls.learning_order([0.2], [0.3], 2, init=0.01, t_end=0.1).lr == 0.01
+
+
+def test_taylor_window_factor_signs_past_the_limit():
+    """Past x_N the factor is < -1 for odd N and > +1 for even N."""
+    for N in range(1, 7):
+        x_N = ls.taylor_stability_limit(N)
+        assert abs(ls.taylor_window_factor(x_N, N)) == pytest.approx(1.0, abs=1e-10)
+        past = ls.taylor_window_factor(np.linspace(1.01, 3.0, 50) * x_N, N)
+        assert np.all(past < -1) if N % 2 else np.all(past > 1)
+        ref = sum((-1.3) ** n / factorial(n) for n in range(N + 1))
+        assert float(ls.taylor_window_factor(1.3, N)) == pytest.approx(ref, rel=1e-14)
+    with pytest.raises(ValueError, match="order"):
+        ls.taylor_window_factor(1.0, 0)

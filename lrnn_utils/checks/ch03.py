@@ -211,7 +211,7 @@ def _ff_ref(delta, lam, T, u0):
 def _ff_cases(seed=305):
     rng = np.random.default_rng(seed)
     cases = []
-    for T in (2, 5, 9):
+    for T in (5, 9, 2):
         K = 3
         cases.append(
             {
