@@ -108,6 +108,11 @@ def u_half_time(u0, b, s, tau: float = 1.0) -> np.ndarray:
     ------
     ValueError
         If ``S₁ <= 0`` (``u`` then decays) or ``u0`` is not below the half level.
+
+    Examples
+    --------
+    >>> round(float(u_half_time(0.01, 0.0, [1.0])), 6)  # log(99) / 2
+    2.29756
     """
     tau = check_finite_scalar(tau, "tau", positive=True)
     u0 = as_finite_array(u0, "u0")
@@ -149,6 +154,13 @@ def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
     -------
     numpy.ndarray, shape ``(n_max + 1,) + mode shape``
         Entry ``n`` is ``∂ⁿE/∂bⁿ``; entry 0 is ``E`` itself.
+
+    Examples
+    --------
+    At a zero-loss point (``s_i = u b^{T−i}``) E and E′ vanish, E″ does not:
+
+    >>> energy_b_derivatives(0.5, 1.0, [0.25, 0.5, 1.0], 2)
+    array([0., 0., 2.])
     """
     s = _check_s(s)
     n_max = check_positive_int(n_max, "n_max", minimum=0)
@@ -191,6 +203,11 @@ def flow_jet_polynomials(order: int) -> list[dict[tuple[int, ...], int]]:
         Entry ``n − 1`` maps an exponent tuple ``(m_0, …, m_{order−1})`` to the
         integer coefficient of ``Π_k (F^{(k)})^{m_k}`` in ``dⁿb/dtⁿ``.  For
         example ``d²b/dt² = F′F`` is ``{(1, 1, 0, …): 1}``.
+
+    Examples
+    --------
+    >>> flow_jet_polynomials(3)[2]  # d³b/dt³ = F′²F + F″F²
+    {(1, 2, 0): 1, (2, 0, 1): 1}
     """
     order = check_positive_int(order, "order")
     first = tuple(1 if k == 0 else 0 for k in range(order))
@@ -231,6 +248,11 @@ def b_time_derivatives(b, u, s, order: int) -> np.ndarray:
     -------
     numpy.ndarray, shape ``(order,) + mode shape``
         Entry ``n − 1`` is ``dⁿb/dtⁿ``.
+
+    Examples
+    --------
+    >>> b_time_derivatives(0.5, 1.0, [0.25, 0.5, 1.0], 2)  # at the fixed point
+    array([0., 0.])
     """
     order = check_positive_int(order, "order")
     dE = energy_b_derivatives(b, u, s, order)
@@ -279,6 +301,14 @@ def windowed_taylor_b(
     b : numpy.ndarray, shape ``t.shape + mode shape``
         Once the expansion of a mode has blown up (non-finite or ``|b| > 1e150``,
         which happens when ``Δ`` is far too large) its remaining values are NaN.
+
+    Examples
+    --------
+    >>> t, b = windowed_taylor_b(0.1, 1.0, [0.64, 0.8, 1.0], 0.1, 3)
+    >>> t
+    array([0. , 0.1, 0.2, 0.3])
+    >>> b.round(4)
+    array([0.1   , 0.1833, 0.2673, 0.3499])
     """
     s = _check_s(s)
     window = check_finite_scalar(window, "window", positive=True)
@@ -361,6 +391,11 @@ def taylor_stability_limit(order: int) -> float:
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> taylor_stability_limit(1), round(taylor_stability_limit(3), 4)
+    (2.0, 2.5127)
     """
     from scipy.optimize import brentq
 
@@ -397,6 +432,11 @@ def reference_b_flow(
     Returns
     -------
     numpy.ndarray, shape ``(n,) + mode shape``
+
+    Examples
+    --------
+    >>> reference_b_flow(0.1, 1.0, [0.64, 0.8, 1.0], [0.0, 5.0]).round(6)
+    array([0.1, 0.8])
     """
     from scipy.integrate import solve_ivp
 
@@ -453,6 +493,11 @@ def learning_time(t, x, fraction: float = 0.5, start=None, target=None) -> np.nd
     -------
     numpy.ndarray, shape ``x.shape[1:]``
         NaN where the level is never reached or where ``target == start``.
+
+    Examples
+    --------
+    >>> learning_time([0, 1, 2, 3], [0.0, 0.2, 0.6, 1.0])
+    array(1.75)
     """
     t = as_finite_array(t, "t", ndim=1)
     x = as_finite_array(x, "x", min_ndim=1)
@@ -510,6 +555,14 @@ def s1_crossing(s_first, s_second, b_max: float = 1.0) -> float:
     float
         The smallest crossing found on a grid of 2001 points (refined with
         Brent's method), or NaN if ``S₁`` curves do not cross in ``(0, b_max)``.
+
+    Examples
+    --------
+    >>> s_a, s_b = [0.275, 0.55, 1.1], [0.605, 0.55, 0.5]  # App. E pair, T = 3
+    >>> s1_crossing(s_a, s_b)  # no crossing below 1
+    nan
+    >>> round(s1_crossing(s_a, s_b, b_max=2.0), 4)
+    1.3484
     """
     from scipy.optimize import brentq
 
@@ -630,6 +683,12 @@ def learning_order(
     Returns
     -------
     LearningOrder
+
+    Examples
+    --------
+    >>> r = learning_order([1.1, 0.5], [0.5, 1.1], 3, t_end=5.0)
+    >>> r.lr, round(float(r.t_half_u[0]), 2)
+    (0.01, 4.16)
     """
     T = check_positive_int(T, "T")
     delta = as_finite_array(delta, "delta", ndim=1)

@@ -16,6 +16,7 @@ from math import factorial
 
 import numpy as np
 
+from ..theory import time_lags
 from ._core import CheckResult, Mistake, check_function
 
 __all__ = ["u_frozen_b", "window_factor", "feedforward_half_time"]
@@ -25,8 +26,7 @@ __all__ = ["u_frozen_b", "window_factor", "feedforward_half_time"]
 # eq. (47): u(t) with b frozen
 # --------------------------------------------------------------------------------------
 def _sums(b, s, shift=0, reverse=False, square_s2=True):
-    T = len(s)
-    lags = np.arange(T - 1, -1, -1, dtype=float) + shift
+    lags = time_lags(len(s)) + shift
     if reverse:
         lags = lags[::-1]
     w = b**lags
