@@ -406,7 +406,7 @@ def taylor_stability_limit(order: int) -> float:
         return abs(np.polyval(coef[::-1], x)) - 1.0
 
     xs = np.linspace(1e-6, 10.0, 20001)
-    vals = np.array([excess(x) for x in xs])
+    vals = np.abs(np.polyval(coef[::-1], xs)) - 1.0  # excess(xs), vectorised
     j = int(np.argmax(vals > 0))
     return float(brentq(excess, xs[j - 1], xs[j], xtol=1e-14))
 
