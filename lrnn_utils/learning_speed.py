@@ -1,22 +1,23 @@
-"""Learning speed and learning order of the connectivity modes (paper Sec. 3.2, App. C-E).
+"""Learning speed and learning order of the connectivity modes (Sec. 3.2, App. C-E).
 
-Tools for chapter 3 of the book:
+Infrastructure for chapter 3 of the book (the lesson's own computations -- the
+frozen-``b`` closed form of eq. 47, the feedforward baseline and its learning rate,
+the per-time-step gradient terms -- are written in the notebooks):
 
-* :func:`effective_singular_values` (from :mod:`lrnn_utils.theory`, re-exported here) and :func:`u_half_time` -- the sums ``S₁, S₂`` of
-  App. C and the half-learning time of ``u`` with ``b`` frozen (from eqs 46-47);
-* :func:`simulate_frozen` -- Euler integration of the mode equations (5)-(7) with some
-  modes held fixed (``b`` frozen for App. C, ``a`` and ``c`` frozen for App. D);
+* :func:`u_half_time` -- the half-learning time of ``u`` with ``b`` frozen (eq. 46);
 * :func:`energy_b_derivatives` (eq 49), :func:`flow_jet_polynomials` (eqs 50-57),
   :func:`b_time_derivatives` and :func:`windowed_taylor_b` -- the local Taylor expansion
   of ``b(t)`` with ``u = ac`` frozen (App. D, eqs 48-61), applied window by window, and
   :func:`taylor_stability_limit` for the largest stable window;
-* :func:`reference_b_flow` -- a tight-tolerance ODE solution of the same frozen-``u`` flow;
-* :func:`learning_time` -- when a learning curve first covers a given fraction of its way;
-* :func:`gradient_contributions`, :func:`s1_crossing` and :func:`learning_order` -- the
-  per-time-step gradient terms, the effective-singular-value crossing and a complete
-  learning-order experiment (App. E, Fig. A1).
+* :func:`reference_b_flow` -- a tight-tolerance ODE solution of the frozen-``u`` flow;
+* :func:`learning_time` -- when a learning curve first covers a fraction of its way;
+* :func:`s1_crossing` and :func:`learning_order` -- the effective-singular-value
+  crossing and a complete learning-order sweep (App. E, Fig. A1).
 
-Conventions: τ = 1, so the training time of ``k`` Euler steps of size ``lr`` is ``t = lr·k``.
+Frozen-mode training is :func:`lrnn_utils.theory.simulate_modes` with its
+``trainable`` argument.
+
+Conventions: τ = 1, so ``k`` Euler steps of size ``lr`` take training time ``t = lr·k``.
 Every function broadcasts: ``s`` has shape ``(..., T)`` and ``a, b, c, u`` broadcast
 against ``s.shape[:-1]``.
 """
@@ -30,33 +31,28 @@ import numpy as np
 
 from ._validation import (
     as_finite_array,
-    check_diverged,
     check_finite_scalar,
     check_positive_int,
-    record_steps,
 )
+from .stability import max_stable_lr
 from .tasks import task_singular_values
 from .theory import (
-    ModeTrajectory,
-    _flows,
     effective_singular_values,
-    energy,
     global_solution,
     simulate_modes,
+    time_lags,
 )
 
 __all__ = [
-    "effective_singular_values",
     "u_half_time",
-    "simulate_frozen",
     "energy_b_derivatives",
     "flow_jet_polynomials",
     "b_time_derivatives",
     "windowed_taylor_b",
+    "taylor_window_factor",
     "taylor_stability_limit",
     "reference_b_flow",
     "learning_time",
-    "gradient_contributions",
     "s1_crossing",
     "LearningOrder",
     "learning_order",
@@ -88,7 +84,7 @@ def _broadcast_modes(s, **values):
 # App. C: effective singular values and the half-learning time of u
 # --------------------------------------------------------------------------------------
 def u_half_time(u0, b, s, tau: float = 1.0) -> np.ndarray:
-    """Time for ``u`` to reach half of its limit ``S₁/S₂`` with ``b`` frozen (from eq 46).
+    """Time for ``u`` to reach half its limit ``S₁/S₂`` with ``b`` frozen (from eq 46).
 
     Solving eq (46) for ``u(t) = S₁/(2 S₂)`` gives
     ``t_½ = τ/(2 S₁) · log(S₁/(S₂ u₀) − 1)``.  For ``T = 1`` (or ``b = 0``) this is
@@ -112,6 +108,11 @@ def u_half_time(u0, b, s, tau: float = 1.0) -> np.ndarray:
     ------
     ValueError
         If ``S₁ <= 0`` (``u`` then decays) or ``u0`` is not below the half level.
+
+    Examples
+    --------
+    >>> round(float(u_half_time(0.01, 0.0, [1.0])), 6)  # log(99) / 2
+    2.29756
     """
     tau = check_finite_scalar(tau, "tau", positive=True)
     u0 = as_finite_array(u0, "u0")
@@ -126,80 +127,6 @@ def u_half_time(u0, b, s, tau: float = 1.0) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------
-# Euler integration with frozen modes
-# --------------------------------------------------------------------------------------
-def simulate_frozen(
-    a0, b0, c0, s, lr: float, steps: int, trainable: str = "ac", record_every: int = 1
-) -> ModeTrajectory:
-    """Euler-integrate the mode equations (5)-(7) while holding some modes fixed.
-
-    Only the modes named in ``trainable`` are updated, ``x ← x + lr · ẋ``; the
-    others keep their initial value.  ``trainable="ac"`` freezes the recurrent
-    mode (the setting of App. C, eqs 41-47); ``trainable="b"`` freezes the
-    input-output modes (App. D); ``trainable="abc"`` is ordinary training and
-    agrees with :func:`lrnn_utils.theory.simulate_modes`.
-
-    Parameters
-    ----------
-    a0, b0, c0 : float or array_like
-        Initial modes, broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-        Singular values per mode.
-    lr : float
-        Euler step (learning rate) > 0; training time is ``t = lr · step``.
-    steps : int
-        Number of steps ``>= 0``.
-    trainable : str, default "ac"
-        Non-empty subset of ``"abc"`` naming the modes that learn.
-    record_every : int, default 1
-        Record every ``record_every`` steps (step 0 and the last step always).
-
-    Returns
-    -------
-    lrnn_utils.theory.ModeTrajectory
-        With fields ``steps, a, b, c, energy`` (and the property ``u = a c``).
-
-    Raises
-    ------
-    ValueError
-        Bad ``trainable``, non-finite input, non-positive ``lr``.
-    lrnn_utils.TrainingDivergedError
-        If a mode becomes non-finite or exceeds 1e150.
-    """
-    if not isinstance(trainable, str) or not trainable or set(trainable) - set("abc"):
-        raise ValueError(
-            f"trainable must be a non-empty subset of 'abc', got {trainable!r}"
-        )
-    s = _check_s(s)
-    shape, m = _broadcast_modes(s, a0=a0, b0=b0, c0=c0)
-    lr = check_finite_scalar(lr, "lr", positive=True)
-    rec = record_steps(steps, record_every)
-    a, b, c = m["a0"].copy(), m["b0"].copy(), m["c0"].copy()
-    out = {k: np.empty((rec.size,) + shape) for k in "abcE"}
-    j = 0
-    for step in range(int(rec[-1]) + 1):
-        if rec[j] == step:
-            out["a"][j], out["b"][j], out["c"][j] = a, b, c
-            with np.errstate(over="ignore", invalid="ignore"):
-                out["E"][j] = energy(a, b, c, s)
-            j += 1
-        if step == rec[-1]:
-            break
-        with np.errstate(over="ignore", invalid="ignore"):
-            da, db, dc = _flows(a, b, c, s)  # eqs (5)-(7), as in theory.mode_gradients
-            if "a" in trainable:
-                a = a + lr * da
-            if "b" in trainable:
-                b = b + lr * db
-            if "c" in trainable:
-                c = c + lr * dc
-        check_diverged(step + 1, "try a smaller learning rate", a=a, b=b, c=c)
-    return ModeTrajectory(
-        steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"]
-    )
-
-
-# --------------------------------------------------------------------------------------
 # App. D: derivatives of the energy in b, and of b in training time
 # --------------------------------------------------------------------------------------
 def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
@@ -208,7 +135,8 @@ def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
     With ``E = ½ Σ_{i=1}^T (s_i − u b^{T−i})²`` (eq 8, τ = 1) and the falling
     factorial ``(k)_n = k (k−1) ··· (k−n+1)``,
 
-    ``∂ⁿE/∂bⁿ = −u Σ_i (T−i)_n s_i b^{T−i−n} + ½ u² Σ_i (2T−2i)_n b^{2T−2i−n}``  (n ≥ 1),
+    ``∂ⁿE/∂bⁿ = −u Σ_i (T−i)_n s_i b^{T−i−n} + ½ u² Σ_i (2T−2i)_n b^{2T−2i−n}``
+    (n ≥ 1),
 
     which is minus the right-hand side of the paper's eq (49).  Terms whose
     falling factorial vanishes are dropped, so ``b = 0`` is handled exactly.
@@ -216,7 +144,8 @@ def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
     Parameters
     ----------
     b, u : float or array_like
-        Recurrent mode and (frozen) input-output product, broadcast against ``s.shape[:-1]``.
+        Recurrent mode and (frozen) input-output product, broadcast against
+        ``s.shape[:-1]``.
     s : array_like, shape (..., T)
     n_max : int
         Highest order, ``>= 0``.
@@ -225,13 +154,20 @@ def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
     -------
     numpy.ndarray, shape ``(n_max + 1,) + mode shape``
         Entry ``n`` is ``∂ⁿE/∂bⁿ``; entry 0 is ``E`` itself.
+
+    Examples
+    --------
+    At a zero-loss point (``s_i = u b^{T−i}``) E and E′ vanish, E″ does not:
+
+    >>> energy_b_derivatives(0.5, 1.0, [0.25, 0.5, 1.0], 2)
+    array([0., 0., 2.])
     """
     s = _check_s(s)
     n_max = check_positive_int(n_max, "n_max", minimum=0)
     shape, m = _broadcast_modes(s, b=b, u=u)
     b, u = m["b"][..., None], m["u"][..., None]
     T = s.shape[-1]
-    k = np.arange(T - 1, -1, -1, dtype=float)  # T - i for i = 1..T
+    k = time_lags(T)  # T - i for i = 1..T
     out = np.empty((n_max + 1,) + shape)
     ff1 = np.ones(T)  # (k)_n
     ff2 = np.ones(T)  # (2k)_n
@@ -250,7 +186,7 @@ def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
 
 
 def flow_jet_polynomials(order: int) -> list[dict[tuple[int, ...], int]]:
-    """``dⁿb/dtⁿ`` (n = 1..order) as polynomials in ``F, F′, F″, …`` for the flow ``ḃ = F(b)``.
+    """``dⁿb/dtⁿ`` (n = 1..order) as polynomials in ``F, F′, F″, …`` for ``ḃ = F(b)``.
 
     Generated by the recursion of App. D (eqs 50-52),
     ``dⁿb/dtⁿ = d/db(dⁿ⁻¹b/dtⁿ⁻¹) · F``, applied to monomials with the product rule.
@@ -267,6 +203,11 @@ def flow_jet_polynomials(order: int) -> list[dict[tuple[int, ...], int]]:
         Entry ``n − 1`` maps an exponent tuple ``(m_0, …, m_{order−1})`` to the
         integer coefficient of ``Π_k (F^{(k)})^{m_k}`` in ``dⁿb/dtⁿ``.  For
         example ``d²b/dt² = F′F`` is ``{(1, 1, 0, …): 1}``.
+
+    Examples
+    --------
+    >>> flow_jet_polynomials(3)[2]  # d³b/dt³ = F′²F + F″F²
+    {(1, 2, 0): 1, (2, 0, 1): 1}
     """
     order = check_positive_int(order, "order")
     first = tuple(1 if k == 0 else 0 for k in range(order))
@@ -290,7 +231,7 @@ def flow_jet_polynomials(order: int) -> list[dict[tuple[int, ...], int]]:
 
 
 def b_time_derivatives(b, u, s, order: int) -> np.ndarray:
-    """Time derivatives ``dⁿb/dtⁿ`` (n = 1..order) of the recurrent mode with ``u`` frozen.
+    """Time derivatives ``dⁿb/dtⁿ`` (n = 1..order) of the recurrent mode, ``u`` frozen.
 
     Evaluates the polynomials of :func:`flow_jet_polynomials` at
     ``F^{(k)}(b) = −∂^{k+1}E/∂b^{k+1}`` (from :func:`energy_b_derivatives`).
@@ -307,6 +248,11 @@ def b_time_derivatives(b, u, s, order: int) -> np.ndarray:
     -------
     numpy.ndarray, shape ``(order,) + mode shape``
         Entry ``n − 1`` is ``dⁿb/dtⁿ``.
+
+    Examples
+    --------
+    >>> b_time_derivatives(0.5, 1.0, [0.25, 0.5, 1.0], 2)  # at the fixed point
+    array([0., 0.])
     """
     order = check_positive_int(order, "order")
     dE = energy_b_derivatives(b, u, s, order)
@@ -325,7 +271,7 @@ def b_time_derivatives(b, u, s, order: int) -> np.ndarray:
 def windowed_taylor_b(
     b0, u, s, window: float, n_windows: int, order: int = 5, points_per_window: int = 1
 ):
-    """Windowed Taylor approximation of ``b(t)`` with ``u = ac`` frozen (App. D, eqs 48-61).
+    """Windowed Taylor approximation of ``b(t)`` with ``u = ac`` frozen (App. D).
 
     In each window ``[t_k, t_k + Δ]`` the recurrent mode is approximated by its
     Taylor polynomial about the window's start,
@@ -336,7 +282,8 @@ def windowed_taylor_b(
     Parameters
     ----------
     b0, u : float or array_like
-        Initial recurrent mode and frozen product ``u``, broadcast against ``s.shape[:-1]``.
+        Initial recurrent mode and frozen product ``u``, broadcast against
+        ``s.shape[:-1]``.
     s : array_like, shape (..., T)
     window : float
         Window size ``Δ > 0`` (in training time, τ = 1).
@@ -345,7 +292,8 @@ def windowed_taylor_b(
     order : int, default 5
         Truncation order of the Taylor series (the paper uses 5).
     points_per_window : int, default 1
-        Evaluation points per window (for smooth plots); the window ends are always included.
+        Evaluation points per window (for smooth plots); the window ends are
+        always included.
 
     Returns
     -------
@@ -353,6 +301,14 @@ def windowed_taylor_b(
     b : numpy.ndarray, shape ``t.shape + mode shape``
         Once the expansion of a mode has blown up (non-finite or ``|b| > 1e150``,
         which happens when ``Δ`` is far too large) its remaining values are NaN.
+
+    Examples
+    --------
+    >>> t, b = windowed_taylor_b(0.1, 1.0, [0.64, 0.8, 1.0], 0.1, 3)
+    >>> t
+    array([0. , 0.1, 0.2, 0.3])
+    >>> b.round(4)
+    array([0.1   , 0.1833, 0.2673, 0.3499])
     """
     s = _check_s(s)
     window = check_finite_scalar(window, "window", positive=True)
@@ -385,14 +341,47 @@ def windowed_taylor_b(
     return t, out
 
 
-def taylor_stability_limit(order: int) -> float:
-    """Largest ``x`` such that the degree-``order`` Taylor polynomial of ``e^{−x}`` stays in ``[−1, 1]`` on ``[0, x]``.
+def taylor_window_factor(x, order: int) -> np.ndarray:
+    """Truncated exponential ``Σ_{n=0}^{order} (−x)ⁿ/n!``: one window's amplification.
 
+    Near a stable fixed point ``b*`` a deviation obeys ``ε̇ = F′(b*) ε`` with
+    ``F′(b*) < 0``; one window of length ``Δ`` of the order-``order`` Taylor
+    expansion multiplies ``ε`` by this polynomial at ``x = |F′(b*)| Δ``.
+
+    Parameters
+    ----------
+    x : float or array_like
+        ``|F′(b*)| Δ >= 0`` (any real value is accepted).
+    order : int
+        Truncation order ``>= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``x``.
+
+    Examples
+    --------
+    >>> float(taylor_window_factor(2.0, 1)), float(taylor_window_factor(2.0, 2))
+    (-1.0, 1.0)
+    """
+    order = check_positive_int(order, "order")
+    x = as_finite_array(x, "x")
+    return sum((-x) ** n / factorial(n) for n in range(order + 1)) + np.zeros_like(x)
+
+
+def taylor_stability_limit(order: int) -> float:
+    """Largest ``x`` keeping the Taylor polynomial of ``e^{−x}`` within ``[−1, 1]``.
+
+    The polynomial has degree ``order`` and is taken on ``[0, x]``.
     Near a stable fixed point the frozen-``u`` flow is ``ḃ ≈ F′(b*) (b − b*)`` with
     ``F′(b*) = −∂²E/∂b²(b*) < 0``; one window of the truncated Taylor expansion
     multiplies the deviation by ``Σ_{n≤order} (F′Δ)ⁿ/n!``.  The expansion is
     stable only for ``Δ ≤ x_order / |F′(b*)|`` (x = 2 for orders 1 and 2, ≈ 2.51,
-    2.79 and 3.22 for orders 3, 4 and 5).
+    2.79 and 3.22 for orders 3, 4 and 5).  Past the limit the factor is below
+    −1 for odd orders (the deviation alternates in sign) and above +1 for even
+    orders (a truncated exponential of even degree is positive, so the deviation
+    grows without changing sign).
 
     Parameters
     ----------
@@ -402,6 +391,11 @@ def taylor_stability_limit(order: int) -> float:
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> taylor_stability_limit(1), round(taylor_stability_limit(3), 4)
+    (2.0, 2.5127)
     """
     from scipy.optimize import brentq
 
@@ -412,7 +406,7 @@ def taylor_stability_limit(order: int) -> float:
         return abs(np.polyval(coef[::-1], x)) - 1.0
 
     xs = np.linspace(1e-6, 10.0, 20001)
-    vals = np.array([excess(x) for x in xs])
+    vals = np.abs(np.polyval(coef[::-1], xs)) - 1.0  # excess(xs), vectorised
     j = int(np.argmax(vals > 0))
     return float(brentq(excess, xs[j - 1], xs[j], xtol=1e-14))
 
@@ -438,6 +432,11 @@ def reference_b_flow(
     Returns
     -------
     numpy.ndarray, shape ``(n,) + mode shape``
+
+    Examples
+    --------
+    >>> reference_b_flow(0.1, 1.0, [0.64, 0.8, 1.0], [0.0, 5.0]).round(6)
+    array([0.1, 0.8])
     """
     from scipy.integrate import solve_ivp
 
@@ -472,7 +471,7 @@ def reference_b_flow(
 # App. E: learning order
 # --------------------------------------------------------------------------------------
 def learning_time(t, x, fraction: float = 0.5, start=None, target=None) -> np.ndarray:
-    """First time a learning curve has covered ``fraction`` of its way from ``start`` to ``target``.
+    """First time a learning curve has covered ``fraction`` of its way to ``target``.
 
     The level is ``start + fraction · (target − start)``; the time is found by
     linear interpolation between the two recorded points around the first
@@ -494,12 +493,18 @@ def learning_time(t, x, fraction: float = 0.5, start=None, target=None) -> np.nd
     -------
     numpy.ndarray, shape ``x.shape[1:]``
         NaN where the level is never reached or where ``target == start``.
+
+    Examples
+    --------
+    >>> learning_time([0, 1, 2, 3], [0.0, 0.2, 0.6, 1.0])
+    array(1.75)
     """
     t = as_finite_array(t, "t", ndim=1)
     x = as_finite_array(x, "x", min_ndim=1)
     if x.shape[0] != t.size:
         raise ValueError(
-            f"x must have len(t) = {t.size} entries in its first axis, got shape {x.shape}"
+            f"x must have len(t) = {t.size} entries in its first axis, "
+            f"got shape {x.shape}"
         )
     if t.size < 2 or np.any(np.diff(t) <= 0):
         raise ValueError("t must have at least two strictly increasing entries")
@@ -531,37 +536,6 @@ def learning_time(t, x, fraction: float = 0.5, start=None, target=None) -> np.nd
     return np.where(ever, tt, np.nan)
 
 
-def gradient_contributions(a, b, c, s):
-    """Per-time-step terms of the mode equations (5)-(7).
-
-    ``ȧ = Σ_i c b^{T−i} r_i``, ``ḃ = Σ_i (T−i) c a b^{T−i−1} r_i`` and
-    ``ċ = Σ_i a b^{T−i} r_i`` with residuals ``r_i = s_i − c b^{T−i} a``; this
-    returns the summands, whose sums over the last axis equal
-    :func:`lrnn_utils.theory.mode_gradients`.  The factor ``b^{T−i}`` weights the
-    input at time ``i`` by how far it lies from the readout (App. E).
-
-    Parameters
-    ----------
-    a, b, c : float or array_like
-        Broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-
-    Returns
-    -------
-    (ga, gb, gc) : tuple of numpy.ndarray, each of shape ``mode shape + (T,)``
-        Entry ``[..., i − 1]`` is the contribution of input time ``i``.
-    """
-    s = _check_s(s)
-    shape, m = _broadcast_modes(s, a=a, b=b, c=c)
-    a, b, c = (m[k][..., None] for k in "abc")
-    T = s.shape[-1]
-    k = np.arange(T - 1, -1, -1, dtype=float)
-    pw = b**k
-    dpw = k * b ** np.maximum(k - 1, 0)
-    r = s - c * a * pw
-    return c * pw * r, c * a * dpw * r, a * pw * r
-
-
 def s1_crossing(s_first, s_second, b_max: float = 1.0) -> float:
     """Recurrent mode ``b`` in ``(0, b_max)`` at which two tasks have equal ``S₁(b)``.
 
@@ -581,6 +555,14 @@ def s1_crossing(s_first, s_second, b_max: float = 1.0) -> float:
     float
         The smallest crossing found on a grid of 2001 points (refined with
         Brent's method), or NaN if ``S₁`` curves do not cross in ``(0, b_max)``.
+
+    Examples
+    --------
+    >>> s_a, s_b = [0.275, 0.55, 1.1], [0.605, 0.55, 0.5]  # App. E pair, T = 3
+    >>> s1_crossing(s_a, s_b)  # no crossing below 1
+    nan
+    >>> round(s1_crossing(s_a, s_b, b_max=2.0), 4)
+    1.3484
     """
     from scipy.optimize import brentq
 
@@ -588,7 +570,8 @@ def s1_crossing(s_first, s_second, b_max: float = 1.0) -> float:
     s2 = as_finite_array(s_second, "s_second", ndim=1)
     if s1.shape != s2.shape or s1.size < 1:
         raise ValueError(
-            f"s_first and s_second must have the same shape (T,), got {s1.shape} and {s2.shape}"
+            "s_first and s_second must have the same shape (T,), "
+            f"got {s1.shape} and {s2.shape}"
         )
     b_max = check_finite_scalar(b_max, "b_max", positive=True)
 
@@ -657,19 +640,6 @@ class LearningOrder:
     t_half_ff_loss: np.ndarray
 
 
-def _stable_lr(s, u_star, b_star):
-    """``1/λ_max`` of the Hessian of E in (a, b, c) at the balanced zero-loss solution."""
-    T = s.shape[-1]
-    k = np.arange(T - 1, -1, -1, dtype=float)
-    a = np.sqrt(u_star)[:, None]
-    bb = b_star[:, None]
-    J = np.stack(
-        [a * bb**k, k * a * a * bb ** np.maximum(k - 1, 0), a * bb**k], axis=-1
-    )  # (K, T, 3)
-    lam_max = np.linalg.eigvalsh(np.einsum("kti,ktj->kij", J, J)).max()
-    return 1.0 / lam_max
-
-
 def learning_order(
     delta,
     lam,
@@ -680,7 +650,7 @@ def learning_order(
     lr: float | None = None,
     max_steps: int = 60000,
 ) -> LearningOrder:
-    """Train LRNN modes on inverse-exponential tasks and measure what is learned first (App. E).
+    """Train modes on inverse-exponential tasks; measure what is learned first (App. E).
 
     Each task ``k`` has ``s_t = δ_k λ_k^{T−t}`` (zero-loss solution ``u* = δ``,
     ``b* = λ``).  All modes start at ``a = c = init`` and ``b = init_b`` and are
@@ -703,21 +673,30 @@ def learning_order(
         Training time.  Default: three times the slowest feedforward half-time
         ``log(δ/u₀ − 1)/(2δ)`` of the last singular values, at least 5.
     lr : float, optional
-        Learning rate.  Default ``min(0.01, 1/λ_max)`` with ``λ_max`` the largest
-        Hessian eigenvalue at the zero-loss solutions.
+        Learning rate.  Default ``min(0.01, 1/λ_max)``, half of the stability
+        limit ``2/λ_max`` (:func:`lrnn_utils.stability.max_stable_lr`), with
+        ``λ_max`` the largest Hessian eigenvalue at the balanced zero-loss
+        solutions of all tasks.
     max_steps : int, default 60000
         Refuse (ValueError) runs that would need more Euler steps.
 
     Returns
     -------
     LearningOrder
+
+    Examples
+    --------
+    >>> r = learning_order([1.1, 0.5], [0.5, 1.1], 3, t_end=5.0)
+    >>> r.lr, round(float(r.t_half_u[0]), 2)
+    (0.01, 4.16)
     """
     T = check_positive_int(T, "T")
     delta = as_finite_array(delta, "delta", ndim=1)
     lam = as_finite_array(lam, "lam", ndim=1)
     if delta.shape != lam.shape:
         raise ValueError(
-            f"delta and lam must have the same shape (K,), got {delta.shape} and {lam.shape}"
+            "delta and lam must have the same shape (K,), "
+            f"got {delta.shape} and {lam.shape}"
         )
     if np.any(delta <= 0) or np.any(lam <= 0):
         raise ValueError("delta and lam must be > 0")
@@ -734,12 +713,15 @@ def learning_order(
         t_end = max(5.0, 3.0 * float(np.max(np.log(delta / u0 - 1.0) / (2 * delta))))
     t_end = check_finite_scalar(t_end, "t_end", positive=True)
     if lr is None:
-        lr = min(0.01, _stable_lr(s, u_star, b_star))
+        # half of the 2/λ_max limit at the balanced zero-loss solutions (all tasks)
+        a_star = np.sqrt(u_star)
+        lr = min(0.01, 0.5 * float(np.min(max_stable_lr(a_star, b_star, a_star, s))))
     lr = check_finite_scalar(lr, "lr", positive=True)
     steps = int(np.ceil(t_end / lr))
     if steps > max_steps:
         raise ValueError(
-            f"this run needs {steps} Euler steps at the stable learning rate {lr:.2e} (max_steps = {max_steps}); "
+            f"this run needs {steps} Euler steps at the stable learning rate "
+            f"{lr:.2e} (max_steps = {max_steps}); "
             "reduce T, delta, lam or t_end"
         )
     rec = max(1, steps // 2000)

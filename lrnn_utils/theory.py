@@ -243,12 +243,22 @@ class ModeTrajectory:
 
 
 def simulate_modes(
-    a0, b0, c0, s, lr: float, steps: int, record_every: int = 1
+    a0,
+    b0,
+    c0,
+    s,
+    lr: float,
+    steps: int,
+    record_every: int = 1,
+    trainable: str = "abc",
 ) -> ModeTrajectory:
     """Euler-integrate the mode equations: ``x ← x + lr · ẋ`` for x in (a, b, c).
 
     With the book's conventions this is exactly full-matrix gradient descent
     with learning rate ``lr`` on aligned weights (see :func:`lrnn_utils.model.train`).
+    Only the modes named in ``trainable`` are updated; the others keep their
+    initial value (``"ac"`` freezes the recurrent mode as in App. C, ``"b"``
+    freezes the input-output modes as in App. D).
 
     Parameters
     ----------
@@ -262,6 +272,8 @@ def simulate_modes(
         Number of Euler steps (``>= 0``).
     record_every : int, default 1
         Record every ``record_every`` steps (step 0 and the last step always).
+    trainable : str, default "abc"
+        Non-empty subset of ``"abc"`` naming the modes that learn.
 
     Returns
     -------
@@ -269,9 +281,27 @@ def simulate_modes(
 
     Raises
     ------
+    TypeError
+        If ``trainable`` is not a string.
+    ValueError
+        If ``trainable`` is empty or names a mode other than a, b, c.
     TrainingDivergedError
         If any mode becomes non-finite or exceeds 1e150 (the message names the step).
+
+    Examples
+    --------
+    >>> run = simulate_modes(0.5, 0.3, 0.5, [0.4, 1.0], lr=0.1, steps=3, trainable="ac")
+    >>> bool(np.all(run.b == 0.3)), bool(run.u[-1] > run.u[0])
+    (True, True)
     """
+    if not isinstance(trainable, str):
+        raise TypeError(
+            f"trainable must be a string such as 'abc', got {type(trainable).__name__}"
+        )
+    if not trainable or set(trainable) - set("abc"):
+        raise ValueError(
+            f"trainable must be a non-empty subset of 'abc', got {trainable!r}"
+        )
     a, b, c, s, shape = _prepare(a0, b0, c0, s)
     lr = check_finite_scalar(lr, "lr", positive=True)
     rec = record_steps(steps, record_every)
@@ -292,7 +322,12 @@ def simulate_modes(
             break
         with np.errstate(over="ignore", invalid="ignore"):
             da, db, dc = _flows(a, b, c, s)
-            a, b, c = a + lr * da, b + lr * db, c + lr * dc
+            if "a" in trainable:
+                a = a + lr * da
+            if "b" in trainable:
+                b = b + lr * db
+            if "c" in trainable:
+                c = c + lr * dc
         check_diverged(step + 1, hint, a=a, b=b, c=c)
     return ModeTrajectory(
         steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"]

@@ -1,4 +1,4 @@
-"""Tests of lrnn_utils.learning_speed and of theory.u_closed_form (eq 47), chapter 3."""
+"""Tests of lrnn_utils.learning_speed and theory.u_closed_form (eq 47), chapter 3."""
 
 from math import factorial
 
@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from lrnn_utils import TrainingDivergedError, tasks, theory
 from lrnn_utils import learning_speed as ls
+from lrnn_utils import stability, tasks, theory
 
 
 # --------------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def _logistic_reference(u0, S1, S2, t_eval, tau=1.0):
 )
 def test_u_closed_form_matches_solve_ivp(b, s, u0, tau):
     s = np.asarray(s, dtype=float)
-    S1, S2 = ls.effective_singular_values(b, s)
+    S1, S2 = theory.effective_singular_values(b, s)
     t = np.linspace(0, 6, 61)
     ref = _logistic_reference(u0, float(S1), float(S2), t, tau)
     got = theory.u_closed_form(t, u0, b, s, tau=tau)
@@ -52,7 +52,7 @@ def test_u_closed_form_branches():
     t = np.linspace(0, 10, 11)
     # S1 = 0 branch: u0 / (1 + 2 S2 u0 t / tau)
     s = np.array([-1.0, 0.0, 0.25])  # with b = 0.5: S1 = -0.25 + 0 + 0.25 = 0
-    S1, S2 = ls.effective_singular_values(0.5, s)
+    S1, S2 = theory.effective_singular_values(0.5, s)
     assert S1 == 0.0
     np.testing.assert_allclose(
         theory.u_closed_form(t, 0.4, 0.5, s, tau=2.0),
@@ -66,7 +66,7 @@ def test_u_closed_form_branches():
     assert np.all(u_neg > 0) and np.all(np.diff(u_neg) < 0) and u_neg[-1] < 1e-30
     # S1 > 0: limit S1/S2 and the half-time of eq (46)
     s = np.array([0.2, 0.5, 1.0])
-    S1, S2 = ls.effective_singular_values(0.6, s)
+    S1, S2 = theory.effective_singular_values(0.6, s)
     assert theory.u_closed_form(1e3, 0.01, 0.6, s) == pytest.approx(S1 / S2, rel=1e-14)
     th = ls.u_half_time(0.01, 0.6, s)
     assert theory.u_closed_form(th, 0.01, 0.6, s) == pytest.approx(
@@ -77,7 +77,7 @@ def test_u_closed_form_branches():
 def test_u_closed_form_equals_eq47_as_printed():
     s = np.array([0.4, 0.7, 1.1, 0.9])
     b, u0, tau = 0.7, 0.02, 1.5
-    S1, S2 = ls.effective_singular_values(b, s)
+    S1, S2 = theory.effective_singular_values(b, s)
     t = np.linspace(0, 4, 9)
     grow = np.exp(2 * S1 * t / tau)
     printed = grow * S1 / (S1 / u0 - S2 + grow * S2)
@@ -106,7 +106,7 @@ def test_u_closed_form_vs_frozen_b_gradient_descent_first_order():
     b = np.array([0.0, 0.4, 0.8, 1.1])
     errs = []
     for lr in (0.02, 0.01, 0.005):
-        run = ls.simulate_frozen(
+        run = theory.simulate_modes(
             0.1, b, 0.1, s, lr=lr, steps=int(round(6 / lr)), trainable="ac"
         )
         assert np.all(run.b == b)
@@ -122,7 +122,7 @@ def test_u_closed_form_vs_direct_euler_of_eq43():
     """Euler on eq (43) itself (not on a and c) converges to eq (47) too."""
     s = np.array([0.3, 0.6, 1.0])
     b, u0 = 0.5, 0.02
-    S1, S2 = ls.effective_singular_values(b, s)
+    S1, S2 = theory.effective_singular_values(b, s)
     for lr, tol in ((1e-3, 2e-3), (1e-4, 2e-4)):
         n = int(round(4 / lr))
         u = np.empty(n + 1)
@@ -148,38 +148,6 @@ def test_u_closed_form_vs_direct_euler_of_eq43():
 def test_u_closed_form_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         theory.u_closed_form(**kwargs)
-
-
-# --------------------------------------------------------------------------------------
-# simulate_frozen
-# --------------------------------------------------------------------------------------
-def test_simulate_frozen_all_trainable_equals_simulate_modes():
-    s = np.array([[0.3, 0.8, 1.0], [1.0, 0.5, 0.2]])
-    a = ls.simulate_frozen(
-        0.2, 0.3, 0.1, s, lr=0.01, steps=300, trainable="abc", record_every=7
-    )
-    b = theory.simulate_modes(0.2, 0.3, 0.1, s, lr=0.01, steps=300, record_every=7)
-    for f in ("steps", "a", "b", "c", "energy"):
-        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
-
-
-def test_simulate_frozen_keeps_frozen_modes():
-    s = np.array([0.3, 0.8, 1.0])
-    r = ls.simulate_frozen(0.5, 0.3, 0.7, s, lr=0.01, steps=50, trainable="b")
-    assert np.all(r.a == 0.5) and np.all(r.c == 0.7) and not np.all(r.b == 0.3)
-    r = ls.simulate_frozen(0.5, 0.3, 0.7, s, lr=0.01, steps=50, trainable="a")
-    assert np.all(r.b == 0.3) and np.all(r.c == 0.7)
-
-
-@pytest.mark.parametrize("trainable", ["", "abd", "x", 3])
-def test_simulate_frozen_bad_trainable(trainable):
-    with pytest.raises(ValueError, match="trainable"):
-        ls.simulate_frozen(0.1, 0.1, 0.1, [1.0], lr=0.1, steps=1, trainable=trainable)
-
-
-def test_simulate_frozen_divergence_names_step():
-    with pytest.raises(TrainingDivergedError, match="step"):
-        ls.simulate_frozen(1.0, 1.5, 1.0, np.ones(20), lr=1.0, steps=100, trainable="b")
 
 
 # --------------------------------------------------------------------------------------
@@ -304,7 +272,7 @@ def test_windowed_taylor_order1_is_euler_and_shapes():
     t, bw = ls.windowed_taylor_b(
         np.array([0.1, 0.2]), 1.0, s, 0.01, 30, order=1, points_per_window=1
     )
-    gd = ls.simulate_frozen(
+    gd = theory.simulate_modes(
         1.0, np.array([0.1, 0.2]), 1.0, s, lr=0.01, steps=30, trainable="b"
     )
     np.testing.assert_allclose(bw, gd.b, rtol=1e-12, atol=1e-14)
@@ -335,7 +303,7 @@ def test_taylor_stability_limit():
 
 def test_reference_b_flow_vs_gradient_descent():
     s = tasks.task_singular_values("inverse_exponential", 4, 1.0, 0.6)
-    gd = ls.simulate_frozen(
+    gd = theory.simulate_modes(
         1.0, 0.1, 1.0, s, lr=1e-3, steps=6000, trainable="b", record_every=250
     )
     ref = ls.reference_b_flow(0.1, 1.0, s, gd.steps * 1e-3)
@@ -403,7 +371,7 @@ def test_learning_time_of_closed_form_is_half_time():
     s = np.array([0.3, 0.7, 1.2])
     t = np.linspace(0, 8, 8001)
     u = theory.u_closed_form(t, 1e-3, 0.5, s)
-    S1, S2 = ls.effective_singular_values(0.5, s)
+    S1, S2 = theory.effective_singular_values(0.5, s)
     got = ls.learning_time(t, u, start=0.0, target=S1 / S2)
     assert got == pytest.approx(float(ls.u_half_time(1e-3, 0.5, s)), abs=1e-5)
 
@@ -418,16 +386,11 @@ def test_learning_time_of_closed_form_is_half_time():
         (lambda: ls.u_half_time(0.9, 0.0, [1.0]), "below the half level"),
         (lambda: ls.s1_crossing([1.0, 2.0], [1.0]), "same shape"),
         (lambda: ls.s1_crossing([1.0, 2.0], [2.0, 1.0], b_max=0.0), "b_max"),
-        (lambda: ls.effective_singular_values(0.5, []), "at least one time step"),
+        (lambda: theory.effective_singular_values(0.5, []), "at least one time step"),
         (
-            lambda: ls.effective_singular_values(np.ones(3), np.ones((2, 4))),
+            lambda: theory.effective_singular_values(np.ones(3), np.ones((2, 4))),
             "broadcast",
         ),
-        (
-            lambda: ls.gradient_contributions(0.1, np.ones(3), 0.1, np.ones((2, 4))),
-            "broadcast",
-        ),
-        (lambda: ls.simulate_frozen(0.1, 0.1, 0.1, [1.0, 0.5], lr=0.0, steps=3), "lr"),
         (
             lambda: ls.windowed_taylor_b(
                 0.1, 1.0, [1.0, 0.5], 0.1, 3, points_per_window=0
@@ -444,30 +407,14 @@ def test_learning_speed_bad_input(call, match):
         call()
 
 
-def test_gradient_contributions_sum_to_mode_gradients():
-    rng = np.random.default_rng(0)
-    s = rng.uniform(-1, 2, size=(3, 6))
-    for a, b, c in [(0.3, 0.9, -0.5), (1.0, 0.0, 0.4), (-0.2, 1.3, 0.8)]:
-        ga, gb, gc = ls.gradient_contributions(a, b, c, s)
-        da, db, dc = theory.mode_gradients(a, b, c, s)
-        np.testing.assert_allclose(ga.sum(-1), da, rtol=1e-13, atol=1e-15)
-        np.testing.assert_allclose(gb.sum(-1), db, rtol=1e-13, atol=1e-15)
-        np.testing.assert_allclose(gc.sum(-1), dc, rtol=1e-13, atol=1e-15)
-    ga, gb, _ = ls.gradient_contributions(0.01, 0.1, 0.01, np.ones(4))
-    np.testing.assert_allclose(
-        ga[1:] / ga[:-1], 10.0, rtol=1e-3
-    )  # one step later = 1/b more weight
-    assert gb[-1] == 0.0  # the last input time does not pass through W_h
-
-
 def test_s1_crossing():
     s = tasks.task_singular_values(
         "inverse_exponential", 40, np.array([1.1, 0.5]), np.array([0.5, 1.1])
     )
     bc = ls.s1_crossing(s[0], s[1])
     assert bc == pytest.approx(0.6 / 0.96, abs=1e-6)
-    S1a, _ = ls.effective_singular_values(bc, s[0])
-    S1b, _ = ls.effective_singular_values(bc, s[1])
+    S1a, _ = theory.effective_singular_values(bc, s[0])
+    S1b, _ = theory.effective_singular_values(bc, s[1])
     assert S1a == pytest.approx(S1b, rel=1e-12)
     s2 = tasks.task_singular_values(
         "inverse_exponential", 2, np.array([1.1, 0.5]), np.array([0.5, 1.1])
@@ -508,3 +455,37 @@ def test_learning_order_recency_and_feedforward_orders():
 def test_learning_order_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         ls.learning_order(**kwargs)
+
+
+def test_learning_order_default_rate_is_half_the_stability_limit():
+    """Default rate: 1/λ_max = half of stability.max_stable_lr (2/λ_max).
+
+    At a zero-loss solution the residuals vanish, so the Hessian equals its
+    Gauss-Newton part JᵀJ; the rate computed from JᵀJ must agree.
+    """
+    delta, lam, T = np.array([1.1, 0.5]), np.array([0.5, 1.1]), 10
+    r = ls.learning_order(delta, lam, T, init=0.01, t_end=0.1)
+    s = tasks.task_singular_values("inverse_exponential", T, delta, lam)
+    k = theory.time_lags(T)
+    a = np.sqrt(delta)[:, None]
+    bb = lam[:, None]
+    J = np.stack([a * bb**k, k * a * a * bb ** np.maximum(k - 1, 0), a * bb**k], -1)
+    lam_max = np.linalg.eigvalsh(np.einsum("kti,ktj->kij", J, J)).max()
+    assert r.lr == pytest.approx(1.0 / lam_max, rel=1e-12)
+    half = 0.5 * stability.max_stable_lr(np.sqrt(delta), lam, np.sqrt(delta), s)
+    assert r.lr == pytest.approx(float(half.min()), rel=1e-14)
+    # small tasks: the cap 0.01 applies
+    assert ls.learning_order([0.2], [0.3], 2, init=0.01, t_end=0.1).lr == 0.01
+
+
+def test_taylor_window_factor_signs_past_the_limit():
+    """Past x_N the factor is < -1 for odd N and > +1 for even N."""
+    for N in range(1, 7):
+        x_N = ls.taylor_stability_limit(N)
+        assert abs(ls.taylor_window_factor(x_N, N)) == pytest.approx(1.0, abs=1e-10)
+        past = ls.taylor_window_factor(np.linspace(1.01, 3.0, 50) * x_N, N)
+        assert np.all(past < -1) if N % 2 else np.all(past > 1)
+        ref = sum((-1.3) ** n / factorial(n) for n in range(N + 1))
+        assert float(ls.taylor_window_factor(1.3, N)) == pytest.approx(ref, rel=1e-14)
+    with pytest.raises(ValueError, match="order"):
+        ls.taylor_window_factor(1.0, 0)

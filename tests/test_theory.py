@@ -76,6 +76,65 @@ def test_simulate_modes_is_euler():
     np.testing.assert_allclose(traj.u, traj.a * traj.c)
 
 
+@pytest.mark.parametrize("trainable", ["ac", "b", "a", "bc"])
+def test_simulate_modes_frozen_modes_are_euler_on_the_rest(trainable):
+    """Frozen modes keep their value; the others take plain Euler steps."""
+    s = np.array([[0.3, 0.8, 1.0], [1.0, 0.5, 0.2]])
+    x0 = {"a": 0.5, "b": 0.3, "c": 0.7}
+    traj = theory.simulate_modes(
+        x0["a"], x0["b"], x0["c"], s, lr=0.05, steps=40, trainable=trainable
+    )
+    x = {k: np.full(2, v) for k, v in x0.items()}
+    for _ in range(40):
+        g = dict(zip("abc", theory.mode_gradients(x["a"], x["b"], x["c"], s)))
+        x = {k: x[k] + 0.05 * g[k] if k in trainable else x[k] for k in "abc"}
+    for k in "abc":
+        got = getattr(traj, k)
+        np.testing.assert_allclose(got[-1], x[k], rtol=1e-13)
+        if k not in trainable:
+            assert np.all(got == x0[k])
+        else:
+            assert not np.all(got == x0[k])
+
+
+def test_simulate_modes_trainable_abc_is_the_default():
+    s = np.array([[0.3, 0.8, 1.0], [1.0, 0.5, 0.2]])
+    a = theory.simulate_modes(0.2, 0.3, 0.1, s, 0.01, 300, 7, trainable="abc")
+    b = theory.simulate_modes(0.2, 0.3, 0.1, s, lr=0.01, steps=300, record_every=7)
+    for f in ("steps", "a", "b", "c", "energy"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+
+
+def test_simulate_modes_frozen_b_keeps_balance():
+    s = tasks.task_singular_values("inverse_exponential", 5, 1.0, 0.8)
+    run = theory.simulate_modes(0.1, 0.4, 0.1, s, lr=0.01, steps=200, trainable="ac")
+    np.testing.assert_array_equal(run.a, run.c)
+    assert np.all(run.b == 0.4)
+
+
+@pytest.mark.parametrize("trainable", ["", "abd", "x", "B"])
+def test_simulate_modes_bad_trainable_value(trainable):
+    with pytest.raises(ValueError, match="trainable"):
+        theory.simulate_modes(
+            0.1, 0.1, 0.1, [1.0], lr=0.1, steps=1, trainable=trainable
+        )
+
+
+@pytest.mark.parametrize("trainable", [3, None, ["a", "b"]])
+def test_simulate_modes_bad_trainable_type(trainable):
+    with pytest.raises(TypeError, match="trainable"):
+        theory.simulate_modes(
+            0.1, 0.1, 0.1, [1.0], lr=0.1, steps=1, trainable=trainable
+        )
+
+
+def test_simulate_modes_frozen_divergence_names_step():
+    with pytest.raises(TrainingDivergedError, match="step"):
+        theory.simulate_modes(
+            1.0, 1.5, 1.0, np.ones(20), lr=1.0, steps=100, trainable="b"
+        )
+
+
 @pytest.mark.parametrize("kind", tasks.TASK_KINDS)
 @pytest.mark.parametrize("T", [1, 3, 8])
 def test_global_solution_has_zero_energy(kind, T):
