@@ -26,6 +26,7 @@ __all__ = [
     "read_modes",
     "best_mode",
     "hidden_speed",
+    "network_sharpness",
 ]
 
 #: Names of the targets understood by :func:`target_weights` and :func:`trials`.
@@ -216,7 +217,7 @@ def read_modes(Wx, Wh, Wy, U, V):
 
 
 def best_mode(w, C, b_grid=None):
-    """The single mode ``(b, u = ac)`` that best fits the weights ``w`` under inputs ``C``.
+    """The single mode ``(b, u = ac)`` that best fits weights ``w`` under inputs ``C``.
 
     Minimises the energy ``E(b, u) = ½ rᵀ C r`` with ``r_i = w_i − u b^{T−i}``
     (``C`` is the ``T x T`` time correlation of the input along the mode's
@@ -297,3 +298,57 @@ def hidden_speed(history, X, lr: float) -> np.ndarray:
     dn = np.diff(history.steps).astype(float)
     dh = np.diff(h, axis=0)
     return np.sqrt(np.mean(np.sum(dh**2, axis=-1), axis=-1)) / (lr * dn)
+
+
+def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
+    """Largest eigenvalue of the loss Hessian in all weights (central differences).
+
+    The Hessian of ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²`` with respect to the flattened
+    ``(W_x, W_h, W_y)`` is built column by column from exact gradients
+    (backpropagation through time), symmetrised, and its top eigenvalue returned.
+    Gradient descent with learning rate ``η > 2 / sharpness`` cannot settle at the
+    point (chapter 4).
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        The weights at which the curvature is measured.
+    X, Y : array_like
+        Inputs ``(P, T, Nx)`` and targets ``(P, Ny)``.
+    eps : float, default 1e-5
+        Finite-difference step.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> one = np.ones((1, 1))
+    >>> X, Y = np.ones((1, 1, 1)), np.zeros((1, 1))
+    >>> round(network_sharpness(one, one, one, X, Y), 6)  # L = (ca)^2 / 2 at a = c = 1
+    3.0
+    """
+    from .model import gradients
+
+    Ws = [
+        as_finite_array(W, name, ndim=2)
+        for W, name in ((Wx, "Wx"), (Wh, "Wh"), (Wy, "Wy"))
+    ]
+    eps = check_finite_scalar(eps, "eps", positive=True)
+    sizes = np.cumsum([W.size for W in Ws])[:-1]
+    theta = np.concatenate([W.ravel() for W in Ws])
+
+    def grad(th):
+        parts = np.split(th, sizes)
+        Wk = [p.reshape(W.shape) for p, W in zip(parts, Ws)]
+        return np.concatenate([g.ravel() for g in gradients(*Wk, X, Y)])
+
+    H = np.stack(
+        [
+            (grad(theta + e) - grad(theta - e)) / (2 * eps)
+            for e in eps * np.eye(theta.size)
+        ]
+    )
+    return float(np.linalg.eigvalsh(0.5 * (H + H.T))[-1])

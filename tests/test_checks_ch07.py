@@ -93,7 +93,10 @@ def test_read_modes_mistakes(wrong, text):
             "cross-time",
         ),
         (lambda X, u, w: 2 * ch07._extrapolation_reference(X, u, w), "factor 1/2"),
-        (lambda X, u, w: len(X) * ch07._extrapolation_reference(X, u, w), "divide by P"),
+        (
+            lambda X, u, w: len(X) * ch07._extrapolation_reference(X, u, w),
+            "divide by P",
+        ),
     ],
 )
 def test_extrapolation_loss_mistakes(wrong, text):

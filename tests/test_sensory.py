@@ -133,3 +133,18 @@ def test_hidden_speed_zero_for_constant_weights():
         loss=np.zeros(3),
     )
     np.testing.assert_array_equal(sensory.hidden_speed(hist, X, 0.1), [0.0, 0.0])
+
+
+def test_network_sharpness_scalar_case():
+    one = np.ones((1, 1))
+    # L = (c a x - y)^2 / 2 with x = 1, y = 0 at a = c = 1: Hessian [[1, 2], [2, 1]]
+    lam = sensory.network_sharpness(one, one, one, np.ones((1, 1, 1)), np.zeros((1, 1)))
+    assert abs(lam - 3.0) < 1e-6
+
+
+def test_network_sharpness_rejects_bad_eps():
+    one = np.ones((1, 1))
+    with pytest.raises(ValueError):
+        sensory.network_sharpness(
+            one, one, one, np.ones((1, 1, 1)), np.zeros((1, 1)), 0
+        )

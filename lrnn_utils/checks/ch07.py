@@ -117,9 +117,7 @@ def read_modes(student):
             "the task's directions (project instead)",
             svd_modes,
         ),
-        Mistake(
-            "normalise the hidden direction: r = W_x v / ||W_x v||", unnormalised
-        ),
+        Mistake("normalise the hidden direction: r = W_x v / ||W_x v||", unnormalised),
         Mistake("c uses the OUTPUT singular vectors: c = u^T W_y r", swapped_uv),
         Mistake("a and r come from the INPUT singular vectors: W_x v", input_as_output),
     ]
