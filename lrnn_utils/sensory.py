@@ -289,6 +289,17 @@ def hidden_speed(history, X, lr: float) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n_records - 1,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils.model import TrainingHistory
+    >>> one = np.ones((1, 1, 1))
+    >>> Wx = np.stack([one[0], 2 * one[0]])  # W_x = 1, then 2
+    >>> zero, w1 = np.zeros((2, 1, 1)), np.ones((2, 1, 1))
+    >>> hist = TrainingHistory(np.array([0, 2]), Wx, zero, w1, np.zeros(2))
+    >>> hidden_speed(hist, one, lr=0.5)  # h_{T+1} = W_x x moves from 1 to 2 in time 1
+    array([1.])
     """
     X = as_finite_array(X, "X", ndim=3)
     Wx, Wh = history.Wx, history.Wh
