@@ -17,7 +17,8 @@ report
     Printing rounding-level deviations as bounds, so committed outputs are machine-independent.
 
 Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
-``learning_speed`` (ch. 3), ``stability`` (ch. 4).
+``learning_speed`` (ch. 3), ``stability`` (ch. 4),
+``sensory`` (ch. 7).
 """
 
 from . import (
@@ -28,6 +29,7 @@ from . import (
     model,
     plotting,
     report,
+    sensory,
     stability,
     tasks,
     theory,
@@ -46,6 +48,7 @@ __all__ = [
     "decoupling",
     "learning_speed",
     "stability",
+    "sensory",
     "checks",
     "TrainingDivergedError",
 ]
