@@ -16,8 +16,8 @@ def stub(*args, **kwargs):
     "check, right",
     [
         (ch07.target_weights, sensory.target_weights),
-        (ch07.read_modes, sensory.read_modes),
-        (ch07.extrapolation_loss, ch07._extrapolation_reference),
+        (ch07.unaligned_modes, sensory.read_modes),
+        (ch07.sensory_test_loss, ch07._extrapolation_reference),
     ],
 )
 def test_right_answer_passes_and_stub_is_not_done(check, right):
@@ -81,7 +81,7 @@ def test_target_weights_mistakes(wrong, text):
     ],
 )
 def test_read_modes_mistakes(wrong, text):
-    res = ch07.read_modes(wrong)
+    res = ch07.unaligned_modes(wrong)
     assert not res.passed and text in res.message
 
 
@@ -100,5 +100,5 @@ def test_read_modes_mistakes(wrong, text):
     ],
 )
 def test_extrapolation_loss_mistakes(wrong, text):
-    res = ch07.extrapolation_loss(wrong)
+    res = ch07.sensory_test_loss(wrong)
     assert not res.passed and text in res.message

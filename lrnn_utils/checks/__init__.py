@@ -25,4 +25,7 @@ from .ch07 import *  # noqa: F401,F403
 
 __all__ = ["CheckResult", "Mistake", "check_function", "check_value"]
 for _m in (ch01, ch02, ch03, ch04, ch05, ch06, ch07):
+    _clash = set(__all__) & set(_m.__all__)
+    if _clash:  # a star import would silently shadow another chapter's check
+        raise ImportError(f"{_m.__name__} redefines checks {sorted(_clash)}")
     __all__ += _m.__all__

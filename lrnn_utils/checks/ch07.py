@@ -7,7 +7,7 @@ import numpy as np
 from .. import sensory
 from ._core import Mistake, check_function
 
-__all__ = ["target_weights", "read_modes", "extrapolation_loss"]
+__all__ = ["target_weights", "unaligned_modes", "sensory_test_loss"]
 
 
 def _orthonormal(rng, n):
@@ -79,7 +79,7 @@ def _mode_cases(rng, n=3):
     return cases
 
 
-def read_modes(student):
+def unaligned_modes(student):
     """Check ``read_modes(Wx, Wh, Wy, U, V) -> (a, b, c)``, each of shape ``(K,)``.
 
     Examples
@@ -136,7 +136,7 @@ def _extrapolation_reference(X, u, w):
     return 0.5 * np.sum(err**2) / X.shape[0]
 
 
-def extrapolation_loss(student):
+def sensory_test_loss(student):
     """Check ``extrapolation_loss(X, u, w) -> float``: loss of ``ŷ = u Σ_t x_t``.
 
     Examples
