@@ -14,7 +14,8 @@ correlation_form
 plotting
     The book's figure conventions (theory dashed, simulation solid).
 report
-    Printing rounding-level deviations as bounds, so committed outputs are machine-independent.
+    Printing rounding-level deviations as bounds, so committed outputs do not depend
+    on the machine.
 
 Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
 ``learning_speed`` (ch. 3), ``stability`` (ch. 4),

@@ -30,7 +30,8 @@ def _check_sigma(Wx, Wh, Wy, sigma_yx):
         raise ValueError("sigma_yx must hold at least one time step (T >= 1)")
     if sigma_yx.shape[1:] != (Wy.shape[0], Wx.shape[1]):
         raise ValueError(
-            f"sigma_yx must have shape (T, Ny, Nx) = (T, {Wy.shape[0]}, {Wx.shape[1]}), got {sigma_yx.shape}"
+            "sigma_yx must have shape (T, Ny, Nx) = "
+            f"(T, {Wy.shape[0]}, {Wx.shape[1]}), got {sigma_yx.shape}"
         )
     return Wx, Wh, Wy, sigma_yx
 

@@ -23,8 +23,9 @@ __all__ = [
 
 #: Line style of simulated (trained) quantities: a broad, translucent solid band.
 SIM_STYLE = {"linestyle": "-", "linewidth": 4.5, "alpha": 0.5, "solid_capstyle": "butt"}
-#: Line style of theoretical predictions: a thin dashed line, drawn on top of the band in a
-#: darker shade of the same colour, so theory stays visible where it coincides with simulation.
+#: Line style of theoretical predictions: a thin dashed line, drawn on top of the band
+#: in a darker shade of the same colour, so theory stays visible where it coincides
+#: with simulation.
 THEORY_STYLE = {"linestyle": (0, (4, 2.5)), "linewidth": 1.6}
 
 
@@ -81,7 +82,9 @@ def darker(color, amount: float = 0.4):
 def plot_sim_and_theory(
     ax, x, sim, theory=None, color=None, label=None, theory_x=None, marker=None
 ):
-    """Draw a simulated curve (solid band) and, optionally, its theory (dashed) in one colour.
+    """Draw a simulated curve (solid band) and, optionally, its theory (dashed).
+
+    Both use one colour, the theory in a darker shade.
 
     Parameters
     ----------
@@ -120,7 +123,7 @@ def plot_sim_and_theory(
 def add_style_legend(
     ax, sim_label: str = "simulation", theory_label: str = "theory", **kwargs
 ):
-    """Add legend entries explaining the two line styles (solid band = simulation, dashed = theory)."""
+    """Legend entries for the two styles (solid band: simulation; dashed: theory)."""
     from matplotlib.lines import Line2D
 
     handles, labels = ax.get_legend_handles_labels()

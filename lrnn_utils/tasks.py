@@ -104,7 +104,8 @@ def whiten(Z) -> np.ndarray:
     P, D = Z.shape
     if P < D:
         raise ValueError(
-            f"cannot whiten: need at least as many samples as dimensions, got P={P} < D={D}"
+            "cannot whiten: need at least as many samples as dimensions, "
+            f"got P={P} < D={D}"
         )
     Q, sig, Wt = np.linalg.svd(Z, full_matrices=False)
     if sig.size == 0 or sig[-1] <= sig[0] * max(P, D) * np.finfo(float).eps:
@@ -166,7 +167,7 @@ class Task:
 
     @property
     def s(self) -> np.ndarray:
-        """Singular values per mode, shape ``(K, T)`` (the layout of :mod:`lrnn_utils.theory`)."""
+        """Singular values per mode, shape ``(K, T)`` (the layout of ``theory``)."""
         return self.S.T
 
 
@@ -298,7 +299,8 @@ def correlations(X, Y) -> np.ndarray:
     Y = as_finite_array(Y, "Y", ndim=2)
     if X.shape[0] != Y.shape[0]:
         raise ValueError(
-            f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}"
+            "X and Y must have the same number of samples, "
+            f"got {X.shape[0]} and {Y.shape[0]}"
         )
     return np.einsum("po,pti->toi", Y, X) / X.shape[0]
 

@@ -53,7 +53,8 @@ def _prepare(a, b, c, s):
         shape = np.broadcast_shapes(a.shape, b.shape, c.shape, s.shape[:-1])
     except ValueError as exc:
         raise ValueError(
-            f"a {a.shape}, b {b.shape}, c {c.shape} must broadcast against s.shape[:-1] = {s.shape[:-1]}"
+            f"a {a.shape}, b {b.shape}, c {c.shape} must broadcast against "
+            f"s.shape[:-1] = {s.shape[:-1]}"
         ) from exc
     return a, b, c, s, shape
 
@@ -335,7 +336,7 @@ def simulate_modes(
 
 
 def global_solution(kind: str, delta, lam, T: int):
-    """Zero-loss solution ``(b*, (ac)*)`` of a task ``s_t = δ f(λ, t)`` (paper Sec. 3.3).
+    """Zero-loss solution ``(b*, (ac)*)`` of a task ``s_t = δ f(λ, t)`` (Sec. 3.3).
 
     * constant, ``f = 1``:                ``b* = 1``,   ``(ac)* = δ``
     * inverse exponential, ``f = λ^{T−t}``: ``b* = λ``,   ``(ac)* = δ``
@@ -352,7 +353,8 @@ def global_solution(kind: str, delta, lam, T: int):
     Raises
     ------
     ValueError
-        Unknown kind, ``T < 1``, non-finite input, or ``lam == 0`` for the exponential kind.
+        Unknown kind, ``T < 1``, non-finite input, or ``lam == 0`` for the exponential
+        kind.
     """
     _check_kind(kind)
     T = check_positive_int(T, "T")
@@ -371,7 +373,7 @@ def global_solution(kind: str, delta, lam, T: int):
 
 
 def u_closed_form(t, u0, b, s, tau: float = 1.0) -> np.ndarray:
-    """Closed-form ``u(t) = a(t) c(t)`` for balanced modes (a = c) with ``b`` frozen (eq 47).
+    """Closed-form ``u(t) = a(t) c(t)`` for balanced modes with ``b`` frozen (eq 47).
 
     The flow ``τ u̇ = 2u (S₁ − S₂ u)`` with ``S₁ = Σ_i b^{T−i} s_i`` and
     ``S₂ = Σ_i b^{2(T−i)}`` is logistic, with solution
@@ -422,7 +424,7 @@ def u_closed_form(t, u0, b, s, tau: float = 1.0) -> np.ndarray:
 
 
 def extrapolation_loss(kind: str, delta, lam, T_train: int, T_test):
-    """Energy of the zero-loss solution for ``T_train`` on the same task at length ``T_test``.
+    """Energy of the zero-loss solution for ``T_train``, run at length ``T_test``.
 
     The trained mode ``(b*, u*) = global_solution(kind, δ, λ, T_train)`` is
     evaluated on ``s_t = δ f(λ, t)``, ``t = 1..T_test``:

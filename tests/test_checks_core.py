@@ -40,7 +40,7 @@ def test_stub_is_not_done_yet():
         (lambda x, P: -x.mean(axis=0), "wrong sign"),
         (lambda x, P: x.mean(axis=1), "m has shape (4,), expected (3,)"),
         (lambda x, P: None, "returned None"),
-        (lambda x, P: 2 * x.mean(axis=0), "values are 2 times the reference"),
+        (lambda x, P: 2 * x.mean(axis=0), "yours are 2 times the reference"),
         (lambda x, P: x.mean(axis=0) + 1, "differs from the reference"),
         (lambda x, P: x.mean(axis=0) * np.nan, "contains NaN or inf"),
         (lambda x, P: 1 / 0, "raised ZeroDivisionError"),

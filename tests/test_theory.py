@@ -1,4 +1,4 @@
-"""Tests of lrnn_utils.theory: energy, mode equations, Euler simulation, global solutions."""
+"""Tests of lrnn_utils.theory: energy, mode equations, Euler runs, global solutions."""
 
 import numpy as np
 import pytest

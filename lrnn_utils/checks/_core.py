@@ -139,7 +139,7 @@ def _diagnose(got, case, want, mistakes, rtol, atol, labels) -> str:
         ratio = g[big] / w[big]
         r0 = ratio[0]
         if np.allclose(ratio, r0, rtol=1e-6) and np.allclose(g[~big], 0, atol=atol):
-            return f"off by a constant factor: your values are {r0:.4g} times the reference"
+            return f"off by a constant factor: yours are {r0:.4g} times the reference"
     err = np.max(np.abs(g - w))
     return f"differs from the reference (largest deviation {err:.3g})"
 
