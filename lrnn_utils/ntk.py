@@ -89,7 +89,7 @@ def _jacobian(Wx, Wh, Wy, X):
 
 
 def backward_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
-    """The maps ``G_{T-t} = W_y W_h^{T-t}`` carrying a change at step ``t`` to the output.
+    """The maps ``G_{T-t} = W_y W_h^{T-t}`` that carry step ``t`` to the output.
 
     Parameters
     ----------
