@@ -293,7 +293,8 @@ def _kernel(Wx, Wh, Wy, X):
     Nh, Nx = Wx.shape[-2:]
     if Nh * (Nh + Nx + Wy.shape[-2]) <= 2000:
         J = _jacobian(Wx, Wh, Wy, X)
-        return J @ np.swapaxes(J, -1, -2)
+        # einsum, not a stacked matmul: many small products are much faster this way
+        return np.einsum("...ik,...jk->...ij", J, J, optimize=True)
     return _ntk_batched(Wx, Wh, Wy, X)
 
 
@@ -382,20 +383,23 @@ class BatchRun:
         return out
 
 
-def _grads(Wx, Wh, Wy, X, Y):
-    """Batched BPTT gradients of the loss, and the loss per network."""
-    P, T = X.shape[-3], X.shape[-2]
-    H = _states(Wx, Wh, X)  # (B, P, T+1, Nh)
-    err = H[..., T, :] @ np.swapaxes(Wy, -1, -2) - Y  # (B, P, Ny)
-    dWy = np.swapaxes(err, -1, -2) @ H[..., T, :] / P
-    g = err @ Wy / P  # (B, P, Nh)
+def _grads(Wx, Wh, Wy, Xt, Y):
+    """Batched BPTT gradients and loss; ``Xt`` is time-major, shape ``(T, B, P, Nx)``."""
+    T, _, P, _ = Xt.shape
+    WxT, WhT = np.swapaxes(Wx, -1, -2), np.swapaxes(Wh, -1, -2)
+    H = np.empty((T + 1,) + Xt.shape[1:3] + (Wh.shape[-1],))  # H[t-1] = h_t
+    H[0] = 0.0
+    for t in range(T):
+        H[t + 1] = H[t] @ WhT + Xt[t] @ WxT
+    err = H[T] @ np.swapaxes(Wy, -1, -2) - Y  # (B, P, Ny)
+    dWy = np.swapaxes(err, -1, -2) @ H[T] / P
+    gT = np.swapaxes(err @ Wy, -1, -2) / P  # ∂L/∂h_{T+1}, transposed: (B, Nh, P)
     dWx = np.zeros_like(Wx)
     dWh = np.zeros_like(Wh)
-    gT = np.swapaxes(g, -1, -2)
     for t in range(T - 1, -1, -1):
-        dWx += gT @ X[..., t, :]
-        dWh += gT @ H[..., t, :]
-        gT = np.swapaxes(Wh, -1, -2) @ gT
+        dWx += gT @ Xt[t]
+        dWh += gT @ H[t]
+        gT = WhT @ gT
     loss = 0.5 * np.sum(err**2, axis=(-2, -1)) / P
     return dWx, dWh, dWy, loss
 
@@ -486,6 +490,7 @@ def train_batch(
 
     W = [Wx.copy(), Wh.copy(), Wy.copy()]
     W0 = tuple(w.copy() for w in W)
+    Xt = np.ascontiguousarray(np.moveaxis(X, -2, 0))  # time-major for fast slices
     with np.errstate(over="ignore", invalid="ignore"):
         K0 = _kernel(*W, X)
     alive = np.ones(B, dtype=bool)
@@ -494,7 +499,7 @@ def train_batch(
     j = 0
     for step in range(steps + 1):
         with np.errstate(over="ignore", invalid="ignore"):
-            *g, lval = _grads(*W, X, Y)
+            *g, lval = _grads(*W, Xt, Y)
             bad = alive & ~(np.isfinite(lval) & (lval < _LIMIT))
             for w in W:
                 bad |= alive & ~np.all(np.abs(w) < _LIMIT, axis=(-2, -1))
@@ -505,7 +510,7 @@ def train_batch(
                 )
             alive &= ~bad
         if step == rec[j] and alive.any():
-            K = _kernel(*(w[alive] for w in W), X[alive])
+            K = K0[alive] if step == 0 else _kernel(*(w[alive] for w in W), X[alive])
             losses[j, alive] = lval[alive]
             dist[j, alive] = _distance_batched(K0[alive], K)
         if step == rec[j]:
