@@ -384,7 +384,7 @@ class BatchRun:
 
 
 def _grads(Wx, Wh, Wy, Xt, Y):
-    """Batched BPTT gradients and loss; ``Xt`` is time-major, shape ``(T, B, P, Nx)``."""
+    """Batched BPTT gradients and loss; ``Xt`` is time-major ``(T, B, P, Nx)``."""
     T, _, P, _ = Xt.shape
     WxT, WhT = np.swapaxes(Wx, -1, -2), np.swapaxes(Wh, -1, -2)
     H = np.empty((T + 1,) + Xt.shape[1:3] + (Wh.shape[-1],))  # H[t-1] = h_t
