@@ -19,7 +19,7 @@ report
 
 Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
 ``learning_speed`` (ch. 3), ``stability`` (ch. 4),
-``sensory`` (ch. 7).
+``ntk`` (ch. 6), ``sensory`` (ch. 7).
 """
 
 from . import (
@@ -28,6 +28,7 @@ from . import (
     decoupling,
     learning_speed,
     model,
+    ntk,
     plotting,
     report,
     sensory,
@@ -49,6 +50,7 @@ __all__ = [
     "decoupling",
     "learning_speed",
     "stability",
+    "ntk",
     "sensory",
     "checks",
     "TrainingDivergedError",

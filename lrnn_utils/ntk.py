@@ -1,0 +1,696 @@
+"""The neural tangent kernel (NTK) of a linear RNN and how far it moves in training.
+
+The network output for sample ``p`` is ``ŷ_p = W_y h_{p,T+1}`` (paper eqs 1-2).  With
+all parameters stacked as ``θ = (vec W_x, vec W_h, vec W_y)`` (each matrix flattened
+row by row) and all outputs stacked as ``vec Ŷ`` with index ``p·Ny + o``, the
+*Jacobian* is ``J = ∂ vec Ŷ / ∂θ`` of shape ``(P·Ny, n_params)`` and the NTK is the Gram
+matrix ``K = J Jᵀ`` of shape ``(P·Ny, P·Ny)`` (paper App. I).  Under gradient flow on
+``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²`` the outputs move as ``d vec Ŷ/dt = K vec(Y − Ŷ) / P``.
+
+Row ``(p, o)`` of ``J`` has three blocks.  With the backward maps
+``G_k = W_y W_h^k`` and the hidden states ``h_{p,t}`` (``h_{p,1} = 0``)::
+
+    ∂ŷ_{p,o} / ∂W_x[a, b] = Σ_{t=1}^{T} G_{T-t}[o, a] x_{p,t}[b]
+    ∂ŷ_{p,o} / ∂W_h[a, b] = Σ_{t=1}^{T} G_{T-t}[o, a] h_{p,t}[b]
+    ∂ŷ_{p,o} / ∂W_y[c, b] = δ_{oc} h_{p,T+1}[b]
+
+Also here: the kernel distance of paper eq (135), the same kernel assembled from
+Kronecker products (a corrected form of paper eqs 129-134), and a gradient-descent
+trainer that runs a whole grid of networks in one vectorised loop (for the paper's
+Fig. 5 and App. J).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import (
+    TrainingDivergedError,
+    as_finite_array,
+    check_positive_int,
+)
+from .model import _check_weights, aligned_init, unaligned_init
+from .stability import max_stable_lr
+from .tasks import make_task
+
+__all__ = [
+    "backward_maps",
+    "jacobian",
+    "ntk",
+    "ntk_kronecker",
+    "kernel_distance",
+    "relative_weight_change",
+    "BatchRun",
+    "train_batch",
+    "GridRun",
+    "run_grid",
+]
+
+_LIMIT = 1e150
+
+
+def _maps(Wh, Wy, T):
+    """``G[..., t-1, :, :] = W_y W_h^{T-t}`` for t = 1..T (batched)."""
+    G = np.empty(Wy.shape[:-2] + (T,) + Wy.shape[-2:])
+    G[..., T - 1, :, :] = Wy
+    for t in range(T - 2, -1, -1):
+        G[..., t, :, :] = G[..., t + 1, :, :] @ Wh
+    return G
+
+
+def _states(Wx, Wh, X):
+    """Hidden states ``h_1..h_{T+1}``, shape ``(..., P, T+1, Nh)`` (batched)."""
+    P, T, Nx = X.shape[-3:]
+    Nh = Wh.shape[-1]
+    H = np.zeros(X.shape[:-2] + (T + 1, Nh))
+    drive = X.reshape(X.shape[:-3] + (P * T, Nx)) @ np.swapaxes(Wx, -1, -2)
+    drive = drive.reshape(X.shape[:-1] + (Nh,))
+    WhT = np.swapaxes(Wh, -1, -2)
+    for t in range(T):
+        H[..., t + 1, :] = H[..., t, :] @ WhT + drive[..., t, :]
+    return H
+
+
+def _jacobian(Wx, Wh, Wy, X):
+    """Batched Jacobian, shape ``(..., P*Ny, n_params)``."""
+    P, T = X.shape[-3], X.shape[-2]
+    Ny, Nh = Wy.shape[-2:]
+    G = _maps(Wh, Wy, T)  # (..., T, Ny, Nh)
+    H = _states(Wx, Wh, X)  # (..., P, T+1, Nh)
+    Jx = np.einsum("...toa,...ptb->...poab", G, X)
+    Jh = np.einsum("...toa,...ptb->...poab", G, H[..., :T, :])
+    Jy = np.einsum("oc,...pb->...pocb", np.eye(Ny), H[..., T, :])
+    lead = X.shape[:-3]
+    return np.concatenate(
+        [J.reshape(lead + (P * Ny, -1)) for J in (Jx, Jh, Jy)], axis=-1
+    )
+
+
+def backward_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
+    """The maps ``G_{T-t} = W_y W_h^{T-t}`` that carry step ``t`` to the output.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights of shapes ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    T : int
+        Trajectory length ``>= 1``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, Ny, Nh)
+        Entry ``[t-1]`` is ``W_y W_h^{T-t}`` (so the last one is ``W_y``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> G = backward_maps(np.ones((2, 1)), 2 * np.eye(2), np.ones((1, 2)), 3)
+    >>> G[:, 0, 0]
+    array([4., 2., 1.])
+    """
+    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    return _maps(Wh, Wy, check_positive_int(T, "T"))
+
+
+def jacobian(Wx, Wh, Wy, X) -> np.ndarray:
+    """Jacobian of all outputs with respect to all parameters.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights of shapes ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    X : array_like, shape (P, T, Nx)
+        Input trajectories.
+
+    Returns
+    -------
+    numpy.ndarray, shape (P*Ny, Nh*Nx + Nh*Nh + Ny*Nh)
+        Row ``p*Ny + o`` is the gradient of ``ŷ_{p,o}``; the columns are the entries of
+        ``W_x``, ``W_h`` and ``W_y``, each flattened row by row (``numpy`` order).
+
+    Raises
+    ------
+    ValueError
+        Mismatched shapes or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> W = rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), rng.normal(size=(1, 3))
+    >>> J = jacobian(*W, rng.normal(size=(5, 4, 2)))
+    >>> J.shape
+    (5, 18)
+    """
+    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    return _jacobian(Wx, Wh, Wy, X)
+
+
+def ntk(Wx, Wh, Wy, X) -> np.ndarray:
+    """The empirical neural tangent kernel ``K = J Jᵀ`` over all parameters.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights of shapes ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    X : array_like, shape (P, T, Nx)
+
+    Returns
+    -------
+    numpy.ndarray, shape (P*Ny, P*Ny)
+        Symmetric and positive semi-definite; index ``p*Ny + o`` as in :func:`jacobian`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> W = rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=(2, 2))
+    >>> K = ntk(*W, rng.normal(size=(3, 2, 2)))
+    >>> K.shape, bool(np.allclose(K, K.T))
+    ((6, 6), True)
+    """
+    J = jacobian(Wx, Wh, Wy, X)
+    return J @ J.T
+
+
+def ntk_kronecker(Wx, Wh, Wy, X) -> np.ndarray:
+    """The NTK assembled from Kronecker products (corrected paper eqs 129-134).
+
+    With ``X_t`` the ``(Nx, P)`` matrix of inputs at time ``t``, ``H_t`` the ``(Nh, P)``
+    matrix of hidden states and ``G_k = W_y W_h^k``::
+
+        K = Σ_{t,s=1}^{T} (X_tᵀ X_s + H_tᵀ H_s) ⊗ G_{T-t} G_{T-s}ᵀ
+            + H_{T+1}ᵀ H_{T+1} ⊗ I_{Ny}
+
+    The first sum is the ``W_x`` part (inputs) and the ``W_h`` part (hidden states), the
+    last term the ``W_y`` part.  ``⊗`` is ``numpy.kron``; the ``(P, P)`` factor comes
+    first because ``vec Ŷ`` stacks the columns of the ``(Ny, P)`` output matrix.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+    X : array_like, shape (P, T, Nx)
+
+    Returns
+    -------
+    numpy.ndarray, shape (P*Ny, P*Ny)
+        Equal to :func:`ntk` up to rounding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(2)
+    >>> W = rng.normal(size=(3, 2)), rng.normal(size=(3, 3)), rng.normal(size=(2, 3))
+    >>> X = rng.normal(size=(4, 3, 2))
+    >>> bool(np.allclose(ntk_kronecker(*W, X), ntk(*W, X)))
+    True
+    """
+    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    T, Ny = X.shape[1], Wy.shape[0]
+    G = _maps(Wh, Wy, T)
+    H = _states(Wx, Wh, X)
+    K = np.kron(H[:, T] @ H[:, T].T, np.eye(Ny))
+    for t in range(T):
+        for s in range(T):
+            gram = X[:, t] @ X[:, s].T + H[:, t] @ H[:, s].T
+            K += np.kron(gram, G[t] @ G[s].T)
+    return K
+
+
+def kernel_distance(K0, K1) -> float:
+    """Kernel distance ``1 − ⟨K0, K1⟩_F / (‖K0‖_F ‖K1‖_F)`` (paper eq. 135).
+
+    Zero when one kernel is a positive multiple of the other; for positive
+    semi-definite kernels it lies in ``[0, 1]``.
+
+    Parameters
+    ----------
+    K0, K1 : array_like
+        Two kernels of the same shape, neither identically zero.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Different shapes, non-finite entries, or a zero kernel.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> K = np.array([[2.0, 1.0], [1.0, 2.0]])
+    >>> round(kernel_distance(K, 3 * K), 12)
+    0.0
+    >>> round(kernel_distance(K, np.eye(2)), 4)
+    0.1056
+    """
+    K0 = as_finite_array(K0, "K0")
+    K1 = as_finite_array(K1, "K1")
+    if K0.shape != K1.shape:
+        raise ValueError(
+            f"K0 and K1 must have the same shape, got {K0.shape}, {K1.shape}"
+        )
+    n0, n1 = np.linalg.norm(K0), np.linalg.norm(K1)
+    if n0 == 0 or n1 == 0:
+        raise ValueError("kernel distance is undefined for a zero kernel (K0 or K1)")
+    d = 1.0 - float(np.sum(K0 * K1)) / (n0 * n1)
+    return float(max(d, 0.0))  # rounding can make d slightly negative
+
+
+def _ntk_batched(Wx, Wh, Wy, X):
+    """Batched NTK from the Gram form of :func:`ntk_kronecker`, ``(..., P*Ny, P*Ny)``.
+
+    Cheaper than ``J Jᵀ`` when the hidden layer is wide: it never builds ``J``.
+    """
+    lead = X.shape[:-3]
+    P, T, Nx = X.shape[-3:]
+    Ny = Wy.shape[-2]
+    G = _maps(Wh, Wy, T)  # (..., T, Ny, Nh)
+    H = _states(Wx, Wh, X)  # (..., P, T+1, Nh)
+    Z = np.concatenate([X, H[..., :T, :]], axis=-1).reshape(lead + (P * T, -1))
+    gram = Z @ np.swapaxes(Z, -1, -2)  # (p t, q s): x_{p,t}·x_{q,s} + h_{p,t}·h_{q,s}
+    gram = gram.reshape(lead + (P, T, P, T))
+    gram = np.moveaxis(gram, -3, -2).reshape(lead + (P * P, T * T))  # (p q, t s)
+    Gf = G.reshape(lead + (T * Ny, -1))
+    GG = (Gf @ np.swapaxes(Gf, -1, -2)).reshape(lead + (T, Ny, T, Ny))
+    GG = np.moveaxis(GG, -3, -2).reshape(lead + (T * T, Ny * Ny))  # (t s, o u)
+    K = (gram @ GG).reshape(lead + (P, P, Ny, Ny))
+    K = np.moveaxis(K, -2, -3)  # (p, o, q, u)
+    hT = H[..., T, :]
+    K = (
+        K
+        + (hT @ np.swapaxes(hT, -1, -2))[..., :, None, :, None] * np.eye(Ny)[:, None, :]
+    )
+    return K.reshape(lead + (P * Ny, P * Ny))
+
+
+def _kernel(Wx, Wh, Wy, X):
+    """Batched NTK by the cheaper route: ``J Jᵀ`` for small networks, else Gram form."""
+    Nh, Nx = Wx.shape[-2:]
+    if Nh * (Nh + Nx + Wy.shape[-2]) <= 2000:
+        J = _jacobian(Wx, Wh, Wy, X)
+        # einsum, not a stacked matmul: many small products are much faster this way
+        return np.einsum("...ik,...jk->...ij", J, J, optimize=True)
+    return _ntk_batched(Wx, Wh, Wy, X)
+
+
+def _distance_batched(K0, K1):
+    num = np.einsum("...ij,...ij->...", K0, K1)
+    den = np.linalg.norm(K0, axis=(-2, -1)) * np.linalg.norm(K1, axis=(-2, -1))
+    return np.clip(1.0 - num / den, 0.0, None)
+
+
+def relative_weight_change(W0, W1) -> np.ndarray:
+    """``‖θ₁ − θ₀‖ / ‖θ₀‖`` over all parameters, for one network or a stack.
+
+    Parameters
+    ----------
+    W0, W1 : tuple of array_like
+        ``(Wx, Wh, Wy)`` before and after training; arrays may carry the same leading
+        (batch) dimensions.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per network (shape = the leading dimensions).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W0 = (np.ones((2, 2)), np.zeros((2, 2)), np.ones((1, 2)))
+    >>> W1 = tuple(2 * w for w in W0)
+    >>> float(relative_weight_change(W0, W1))
+    1.0
+    """
+    if len(W0) != 3 or len(W1) != 3:
+        raise ValueError("W0 and W1 must each be a tuple (Wx, Wh, Wy)")
+    num = den = 0.0
+    for name, a, b in zip(("Wx", "Wh", "Wy"), W0, W1):
+        a = as_finite_array(a, name, min_ndim=2)
+        b = as_finite_array(b, name, min_ndim=2)
+        if a.shape != b.shape:
+            raise ValueError(f"{name} changed shape: {a.shape} -> {b.shape}")
+        num = num + np.sum((b - a) ** 2, axis=(-2, -1))
+        den = den + np.sum(a**2, axis=(-2, -1))
+    if np.any(den == 0):
+        raise ValueError("relative weight change is undefined for all-zero W0")
+    return np.sqrt(num / den)
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    """Result of :func:`train_batch` for ``B`` networks trained side by side.
+
+    Attributes
+    ----------
+    W0, W1 : tuple of ndarray
+        ``(Wx, Wh, Wy)`` at the start and at the end, each with leading dimension ``B``.
+    steps : ndarray, shape (n,)
+        Recorded steps (0 and the last step included).
+    loss : ndarray, shape (n, B)
+        Loss of each network at each recorded step.
+    distance : ndarray, shape (n, B)
+        Kernel distance from the initial NTK at each recorded step.
+    diverged : ndarray of bool, shape (B,)
+        Networks whose training diverged (their values are NaN from then on); only
+        ``True`` anywhere when ``allow_divergence=True``.
+    """
+
+    W0: tuple
+    W1: tuple
+    steps: np.ndarray
+    loss: np.ndarray
+    distance: np.ndarray
+    diverged: np.ndarray
+
+    @property
+    def final_distance(self) -> np.ndarray:
+        """Kernel distance between the initial and the final NTK, shape ``(B,)``."""
+        return self.distance[-1]
+
+    @property
+    def weight_change(self) -> np.ndarray:
+        """Relative weight change ``‖θ_end − θ_0‖ / ‖θ_0‖``, shape ``(B,)``."""
+        out = np.full(self.diverged.shape, np.nan)
+        ok = ~self.diverged
+        if ok.any():
+            sel = lambda W: tuple(w[ok] for w in W)  # noqa: E731
+            out[ok] = relative_weight_change(sel(self.W0), sel(self.W1))
+        return out
+
+
+def _grads(Wx, Wh, Wy, Xt, Y):
+    """Batched BPTT gradients and loss; ``Xt`` is time-major ``(T, B, P, Nx)``."""
+    T, _, P, _ = Xt.shape
+    WxT, WhT = np.swapaxes(Wx, -1, -2), np.swapaxes(Wh, -1, -2)
+    H = np.empty((T + 1,) + Xt.shape[1:3] + (Wh.shape[-1],))  # H[t-1] = h_t
+    H[0] = 0.0
+    for t in range(T):
+        H[t + 1] = H[t] @ WhT + Xt[t] @ WxT
+    err = H[T] @ np.swapaxes(Wy, -1, -2) - Y  # (B, P, Ny)
+    dWy = np.swapaxes(err, -1, -2) @ H[T] / P
+    gT = np.swapaxes(err @ Wy, -1, -2) / P  # ∂L/∂h_{T+1}, transposed: (B, Nh, P)
+    dWx = np.zeros_like(Wx)
+    dWh = np.zeros_like(Wh)
+    for t in range(T - 1, -1, -1):
+        dWx += gT @ Xt[t]
+        dWh += gT @ H[t]
+        gT = WhT @ gT
+    loss = 0.5 * np.sum(err**2, axis=(-2, -1)) / P
+    return dWx, dWh, dWy, loss
+
+
+def train_batch(
+    Wx,
+    Wh,
+    Wy,
+    X,
+    Y,
+    lr,
+    steps: int,
+    record_every: int | None = None,
+    allow_divergence: bool = False,
+) -> BatchRun:
+    """Full-batch gradient descent on ``B`` linear RNNs at once, tracking the NTK.
+
+    Every network has its own weights, data and learning rate; all are updated in
+    one vectorised loop (``W ← W − lr ∂L/∂W`` with ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²``).
+    Networks of different lengths can share a batch: pad the shorter input
+    trajectories with zeros at the *start* (``h`` stays 0 there, so output, gradients
+    and NTK are exactly those of the shorter network).
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Initial weights, shapes ``(B, Nh, Nx)``, ``(B, Nh, Nh)``, ``(B, Ny, Nh)``.
+    X, Y : array_like
+        Inputs ``(B, P, T, Nx)`` and targets ``(B, P, Ny)``.
+    lr : float or array_like of shape (B,)
+        Learning rate(s), ``> 0``.
+    steps : int
+        Number of updates.
+    record_every : int, optional
+        Record loss and kernel distance every ``record_every`` steps (default: only at
+        the start and the end).
+    allow_divergence : bool, default False
+        If False, a diverging network raises :class:`TrainingDivergedError`; if True it
+        is frozen, flagged in ``diverged`` and its later records are NaN.
+
+    Returns
+    -------
+    BatchRun
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, non-finite input or non-positive learning rate.
+    TrainingDivergedError
+        When a network's loss or weights exceed 1e150 (and ``allow_divergence`` is
+        False); the message names the step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(2, 8, 3, 1))
+    >>> Y = X.sum(axis=2)
+    >>> W = [0.1 * rng.normal(size=(2,) + s) for s in [(2, 1), (2, 2), (1, 2)]]
+    >>> run = train_batch(*W, X, Y, lr=0.05, steps=400)
+    >>> bool(np.all(run.loss[-1] < 1e-3 * run.loss[0]))
+    True
+    """
+    Wx = as_finite_array(Wx, "Wx", ndim=3)
+    Wh = as_finite_array(Wh, "Wh", ndim=3)
+    Wy = as_finite_array(Wy, "Wy", ndim=3)
+    X = as_finite_array(X, "X", ndim=4)
+    Y = as_finite_array(Y, "Y", ndim=3)
+    B, Nh, Nx = Wx.shape
+    Ny = Wy.shape[1]
+    if Wh.shape != (B, Nh, Nh) or Wy.shape != (B, Ny, Nh):
+        raise ValueError(
+            f"weights must have shapes (B, Nh, Nx), (B, Nh, Nh), (B, Ny, Nh); got "
+            f"{Wx.shape}, {Wh.shape}, {Wy.shape}"
+        )
+    if X.shape[0] != B or X.shape[3] != Nx:
+        raise ValueError(f"X must have shape ({B}, P, T, {Nx}), got {X.shape}")
+    if Y.shape != (B, X.shape[1], Ny):
+        raise ValueError(f"Y must have shape ({B}, {X.shape[1]}, {Ny}), got {Y.shape}")
+    lr = np.broadcast_to(as_finite_array(lr, "lr"), (B,)).copy()
+    if np.any(lr <= 0):
+        raise ValueError("lr must be > 0")
+    steps = check_positive_int(steps, "steps", minimum=0)
+    every = steps if record_every is None else check_positive_int(record_every, "r")
+    rec = np.unique(np.append(np.arange(0, steps + 1, max(every, 1)), steps))
+    if not isinstance(allow_divergence, bool):
+        raise TypeError("allow_divergence must be True or False")
+
+    W = [Wx.copy(), Wh.copy(), Wy.copy()]
+    W0 = tuple(w.copy() for w in W)
+    Xt = np.ascontiguousarray(np.moveaxis(X, -2, 0))  # time-major for fast slices
+    with np.errstate(over="ignore", invalid="ignore"):
+        K0 = _kernel(*W, X)
+    alive = np.ones(B, dtype=bool)
+    losses = np.full((rec.size, B), np.nan)
+    dist = np.full((rec.size, B), np.nan)
+    j = 0
+    for step in range(steps + 1):
+        with np.errstate(over="ignore", invalid="ignore"):
+            *g, lval = _grads(*W, Xt, Y)
+            bad = alive & ~(np.isfinite(lval) & (lval < _LIMIT))
+            for w in W:
+                bad |= alive & ~np.all(np.abs(w) < _LIMIT, axis=(-2, -1))
+        if bad.any():
+            if not allow_divergence:
+                raise TrainingDivergedError(
+                    step, "loss", f"network {int(np.flatnonzero(bad)[0])} of the batch"
+                )
+            alive &= ~bad
+        if step == rec[j] and alive.any():
+            K = K0[alive] if step == 0 else _kernel(*(w[alive] for w in W), X[alive])
+            losses[j, alive] = lval[alive]
+            dist[j, alive] = _distance_batched(K0[alive], K)
+        if step == rec[j]:
+            j += 1
+        if step == steps:
+            break
+        for w, dw in zip(W, g):
+            w[alive] -= lr[alive, None, None] * dw[alive]
+    return BatchRun(
+        W0=W0,
+        W1=tuple(W),
+        steps=rec,
+        loss=losses,
+        distance=dist,
+        diverged=~alive,
+    )
+
+
+@dataclass(frozen=True)
+class GridRun:
+    """Result of :func:`run_grid`: one trained network per grid point.
+
+    Attributes
+    ----------
+    T, io_scale, rec_scale : ndarray
+        The grid (all of the broadcast shape ``S``).
+    lr : ndarray, shape S
+        Learning rate used at each grid point.
+    distance : ndarray, shape S
+        Kernel distance between the NTK at initialisation and at the end (NaN where
+        training diverged).
+    weight_change : ndarray, shape S
+        Relative weight change ``‖θ_end − θ_0‖ / ‖θ_0‖``.
+    loss0, loss : ndarray, shape S
+        Loss at the start and at the end.
+    run : BatchRun
+        The underlying batched run (flattened grid).
+    """
+
+    T: np.ndarray
+    io_scale: np.ndarray
+    rec_scale: np.ndarray
+    lr: np.ndarray
+    distance: np.ndarray
+    weight_change: np.ndarray
+    loss0: np.ndarray
+    loss: np.ndarray
+    run: BatchRun
+
+
+def run_grid(
+    T,
+    io_scale,
+    rec_scale=None,
+    init: str = "aligned",
+    steps: int = 1500,
+    rng=None,
+    n_hidden: int = 4,
+    K: int = 4,
+    lr=None,
+    lr_fraction: float = 0.8,
+    lr_max: float = 0.1,
+    record_every: int | None = None,
+) -> GridRun:
+    """Train one network per grid point on the constant task and measure the NTK's move.
+
+    The task (paper Fig. 5) has constant dynamics ``s_t = δ = 1`` in ``K`` singular
+    dimensions, ``Nx = Ny = K``.  Every grid point gets a fresh network; all are trained
+    in one vectorised loop by :func:`train_batch`, the shorter trajectories padded with
+    leading zeros.
+
+    Parameters
+    ----------
+    T : int or array_like of int
+        Trajectory lengths (``T = 1`` is the feedforward baseline).
+    io_scale : float or array_like
+        Initial scale of the input and output weights.
+    rec_scale : float or array_like, optional
+        Initial scale of the recurrent weights (default: ``io_scale``).
+    init : {"aligned", "unaligned"}
+        ``"aligned"``: modes ``a = c = io_scale``, ``b = rec_scale`` in the task's
+        singular basis.  ``"unaligned"``: Gaussian entries with variance
+        ``scale²/fan_in`` (``io_scale`` for ``W_x`` and ``W_y``, ``rec_scale`` for
+        ``W_h``).
+    steps : int
+        Gradient-descent steps.
+    rng : numpy.random.Generator
+    n_hidden : int, default 4
+        Hidden size (``>= K`` for aligned networks).
+    K : int, default 4
+        Number of singular dimensions of the task.
+    lr : float or array_like, optional
+        Learning rate(s).  Default: ``min(lr_max, lr_fraction · 2/λ_max)`` with
+        ``λ_max`` the largest curvature of the mode energy at the zero-loss solution
+        ``a = b = c = 1`` of each ``T``.
+    lr_fraction, lr_max : float
+        Used by the default learning rate.
+    record_every : int, optional
+        Passed to :func:`train_batch`.
+
+    Returns
+    -------
+    GridRun
+        Arrays of the broadcast shape of ``T``, ``io_scale`` and ``rec_scale``.
+        Diverged networks have NaN distance, weight change and loss.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``.
+    ValueError
+        Unknown ``init``, non-positive scales or lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = run_grid([1, 3], 0.1, steps=300, rng=np.random.default_rng(0))
+    >>> g.distance.shape, bool(g.distance[1] > g.distance[0])
+    ((2,), True)
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+    if init not in ("aligned", "unaligned"):
+        raise ValueError(f"init must be 'aligned' or 'unaligned', got {init!r}")
+    rec_scale = io_scale if rec_scale is None else rec_scale
+    T, io, rec = np.broadcast_arrays(
+        np.asarray(T),
+        as_finite_array(io_scale, "io_scale"),
+        as_finite_array(rec_scale, "rec_scale"),
+    )
+    if np.any(io <= 0) or np.any(rec <= 0):
+        raise ValueError("io_scale and rec_scale must be > 0")
+    Ts = [check_positive_int(t, "T") for t in T.ravel()]
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    K = check_positive_int(K, "K")
+    Tmax = max(Ts)
+    P = K * Tmax
+    data = {}
+    for t in sorted(set(Ts)):
+        task = make_task(np.ones((t, K)), P=P, rng=rng)
+        Xp = np.zeros((P, Tmax, K))
+        Xp[:, Tmax - t :] = task.X
+        data[t] = (task, Xp)
+    Ws, Xs, Ys = [], [], []
+    for t, a, b in zip(Ts, io.ravel(), rec.ravel()):
+        task, Xp = data[t]
+        if init == "aligned":
+            Ws.append(aligned_init(task, a, b, a, rng, n_hidden=n_hidden)[:3])
+        else:
+            Wx, _, Wy = unaligned_init(K, n_hidden, K, a, rng)
+            Wh = unaligned_init(K, n_hidden, K, b, rng)[1]
+            Ws.append((Wx, Wh, Wy))
+        Xs.append(Xp)
+        Ys.append(task.Y)
+    if lr is None:
+        lim = {t: float(max_stable_lr(1.0, 1.0, 1.0, np.ones(t))) for t in set(Ts)}
+        lr_arr = np.array([min(lr_max, lr_fraction * lim[t]) for t in Ts])
+    else:
+        lr_arr = np.broadcast_to(as_finite_array(lr, "lr"), T.shape).ravel()
+    W = [np.array(w) for w in zip(*Ws)]
+    run = train_batch(
+        *W,
+        np.array(Xs),
+        np.array(Ys),
+        lr=lr_arr,
+        steps=steps,
+        record_every=record_every,
+        allow_divergence=True,
+    )
+    shape = T.shape
+    return GridRun(
+        T=T.astype(int),
+        io_scale=io,
+        rec_scale=rec,
+        lr=lr_arr.reshape(shape),
+        distance=run.final_distance.reshape(shape),
+        weight_change=run.weight_change.reshape(shape),
+        loss0=run.loss[0].reshape(shape),
+        loss=run.loss[-1].reshape(shape),
+        run=run,
+    )

@@ -1,0 +1,195 @@
+"""Tests of lrnn_utils.ntk (Jacobian, NTK, kernel distance, batched training) and of
+model.unaligned_init."""
+
+import numpy as np
+import pytest
+
+from lrnn_utils import TrainingDivergedError, model, ntk
+
+
+def random_net(rng, Nx, Nh, Ny, scale=0.7):
+    return (
+        rng.normal(size=(Nh, Nx)) * scale,
+        rng.normal(size=(Nh, Nh)) * scale / np.sqrt(Nh),
+        rng.normal(size=(Ny, Nh)) * scale,
+    )
+
+
+def fd_jacobian(Wx, Wh, Wy, X, eps=1e-6):
+    shapes = [w.shape for w in (Wx, Wh, Wy)]
+    theta = np.concatenate([w.ravel() for w in (Wx, Wh, Wy)])
+
+    def f(th):
+        parts, k = [], 0
+        for s in shapes:
+            n = int(np.prod(s))
+            parts.append(th[k : k + n].reshape(s))
+            k += n
+        return model.forward(*parts, X).ravel()
+
+    cols = []
+    for i in range(theta.size):
+        e = np.zeros_like(theta)
+        e[i] = eps
+        cols.append((f(theta + e) - f(theta - e)) / (2 * eps))
+    return np.stack(cols, axis=1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_jacobian_matches_central_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    Nx, Nh, Ny, P, T = (int(v) for v in rng.integers(1, 5, size=5))
+    W = random_net(rng, Nx, Nh, Ny)
+    X = rng.normal(size=(P, T, Nx))
+    J = ntk.jacobian(*W, X)
+    assert J.shape == (P * Ny, Nh * Nx + Nh * Nh + Ny * Nh)
+    np.testing.assert_allclose(J, fd_jacobian(*W, X), atol=1e-7, rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ntk_symmetric_psd_and_equal_to_kronecker_form(seed):
+    rng = np.random.default_rng(20 + seed)
+    Nx, Nh, Ny, P, T = (int(v) for v in rng.integers(1, 5, size=5))
+    W = random_net(rng, Nx, Nh, Ny)
+    X = rng.normal(size=(P, T, Nx))
+    K = ntk.ntk(*W, X)
+    np.testing.assert_allclose(K, K.T, atol=1e-12)
+    assert np.linalg.eigvalsh(K).min() > -1e-10 * np.abs(K).max()
+    np.testing.assert_allclose(ntk.ntk_kronecker(*W, X), K, atol=1e-11, rtol=1e-11)
+    np.testing.assert_allclose(ntk._ntk_batched(*W, X), K, atol=1e-11, rtol=1e-11)
+
+
+def test_kernel_distance_zero_for_identical_and_rescaled_kernels():
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(6, 6))
+    K = A @ A.T
+    assert ntk.kernel_distance(K, K) == pytest.approx(0.0, abs=1e-15)
+    assert ntk.kernel_distance(K, 7.5 * K) == pytest.approx(0.0, abs=1e-15)
+    B = rng.normal(size=(6, 6))
+    d = ntk.kernel_distance(K, B @ B.T)
+    assert 0 < d <= 1
+
+
+def test_kernel_distance_bad_input():
+    with pytest.raises(ValueError, match="same shape"):
+        ntk.kernel_distance(np.eye(2), np.eye(3))
+    with pytest.raises(ValueError, match="zero kernel"):
+        ntk.kernel_distance(np.zeros((2, 2)), np.eye(2))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_step_linearisation(seed):
+    """ŷ(θ − η∇L) − ŷ(θ) = −η K (ŷ − y)/P + O(η²)."""
+    rng = np.random.default_rng(40 + seed)
+    Nx, Nh, Ny, P, T = 2, 3, 2, 5, 4
+    W = random_net(rng, Nx, Nh, Ny)
+    X, Y = rng.normal(size=(P, T, Nx)), rng.normal(size=(P, Ny))
+    K = ntk.ntk(*W, X)
+    y0 = model.forward(*W, X)
+    pred = -(K @ (y0 - Y).ravel()).reshape(P, Ny) / P
+    errs = []
+    for lr in (1e-3, 1e-4):
+        g = model.gradients(*W, X, Y)
+        W1 = [w - lr * dw for w, dw in zip(W, g)]
+        errs.append(np.abs(model.forward(*W1, X) - y0 - lr * pred).max())
+    assert errs[1] < 1e-6 * np.abs(pred).max() + 1e-12
+    assert errs[0] / errs[1] == pytest.approx(100, rel=0.05)  # second order in η
+
+
+def test_backward_maps():
+    rng = np.random.default_rng(5)
+    W = random_net(rng, 2, 3, 2)
+    G = ntk.backward_maps(*W, 4)
+    for t in range(1, 5):
+        np.testing.assert_allclose(
+            G[t - 1], W[2] @ np.linalg.matrix_power(W[1], 4 - t), atol=1e-14
+        )
+
+
+def test_train_batch_matches_model_train_and_padding():
+    rng = np.random.default_rng(6)
+    Nx, Nh, Ny, P = 2, 3, 2, 8
+    nets, Xs, Ys, runs = [], [], [], []
+    for T in (2, 4):
+        W = random_net(rng, Nx, Nh, Ny, scale=0.4)
+        X, Y = rng.normal(size=(P, T, Nx)), rng.normal(size=(P, Ny))
+        hist = model.train(*W, X, Y, lr=0.02, steps=50)
+        runs.append((hist, W, X))
+        Xp = np.zeros((P, 4, Nx))
+        Xp[:, 4 - T :] = X
+        nets.append(W)
+        Xs.append(Xp)
+        Ys.append(Y)
+    Wb = [np.array(w) for w in zip(*nets)]
+    run = ntk.train_batch(*Wb, np.array(Xs), np.array(Ys), lr=0.02, steps=50)
+    for k, (hist, W, X) in enumerate(runs):
+        for a, b in zip(run.W1, (hist.Wx[-1], hist.Wh[-1], hist.Wy[-1])):
+            np.testing.assert_allclose(a[k], b, atol=1e-12)
+        np.testing.assert_allclose(run.loss[:, k], hist.loss[[0, -1]], rtol=1e-12)
+        K0 = ntk.ntk(*W, X)
+        K1 = ntk.ntk(hist.Wx[-1], hist.Wh[-1], hist.Wy[-1], X)
+        assert run.final_distance[k] == pytest.approx(
+            ntk.kernel_distance(K0, K1), abs=1e-12
+        )
+        assert run.weight_change[k] == pytest.approx(
+            ntk.relative_weight_change(W, (hist.Wx[-1], hist.Wh[-1], hist.Wy[-1])),
+            rel=1e-12,
+        )
+
+
+def test_train_batch_divergence():
+    rng = np.random.default_rng(7)
+    W = [np.array([w]) for w in random_net(rng, 1, 2, 1, scale=3.0)]
+    X, Y = rng.normal(size=(1, 6, 10, 1)), rng.normal(size=(1, 6, 1))
+    with pytest.raises(TrainingDivergedError, match="diverged at step"):
+        ntk.train_batch(*W, X, Y, lr=5.0, steps=200)
+    run = ntk.train_batch(*W, X, Y, lr=5.0, steps=200, allow_divergence=True)
+    assert run.diverged.all() and np.isnan(run.final_distance).all()
+
+
+def test_train_batch_bad_input():
+    W = [np.zeros((1, 2, 1)), np.zeros((1, 2, 2)), np.zeros((1, 1, 2))]
+    X, Y = np.ones((1, 3, 2, 1)), np.ones((1, 3, 1))
+    with pytest.raises(ValueError, match="lr"):
+        ntk.train_batch(*W, X, Y, lr=-1.0, steps=1)
+    with pytest.raises(ValueError, match="Y must have shape"):
+        ntk.train_batch(*W, X, np.ones((1, 2, 1)), lr=0.1, steps=1)
+
+
+def test_run_grid_aligned_feedforward_kernel_only_rescales():
+    """T = 1, aligned, equal modes: K ∝ XᵀX ⊗ I at every step, so D = 0."""
+    g = ntk.run_grid(
+        [1, 2, 4], 0.2, init="aligned", steps=400, rng=np.random.default_rng(8)
+    )
+    assert g.distance[0] < 1e-12
+    assert 0.1 < g.distance[1] < g.distance[2] < 1
+    assert np.all(g.loss < 1e-6)
+    with pytest.raises(ValueError, match="init"):
+        ntk.run_grid(1, 0.1, init="random", rng=np.random.default_rng(0))
+    with pytest.raises(TypeError, match="rng"):
+        ntk.run_grid(1, 0.1, rng=0)
+
+
+def test_unaligned_init_statistics_and_errors():
+    rng = np.random.default_rng(9)
+    Wx, Wh, Wy = model.unaligned_init(50, 200, 30, 0.5, rng)
+    assert Wx.shape == (200, 50) and Wh.shape == (200, 200) and Wy.shape == (30, 200)
+    assert Wx.std() == pytest.approx(0.5 / np.sqrt(50), rel=0.05)
+    assert Wh.std() == pytest.approx(0.5 / np.sqrt(200), rel=0.05)
+    assert Wy.std() == pytest.approx(0.5 / np.sqrt(200), rel=0.05)
+    rho = np.abs(np.linalg.eigvals(Wh)).max()
+    assert rho == pytest.approx(0.5, rel=0.1)  # circular law
+    with pytest.raises(TypeError, match="rng"):
+        model.unaligned_init(2, 2, 2, 0.1, 0)
+    with pytest.raises(ValueError, match="scale"):
+        model.unaligned_init(2, 2, 2, -0.1, rng)
+    with pytest.raises(ValueError, match="n_hidden"):
+        model.unaligned_init(2, 0, 2, 0.1, rng)
+
+
+def test_relative_weight_change_errors():
+    W = (np.ones((2, 2)), np.ones((2, 2)), np.ones((1, 2)))
+    with pytest.raises(ValueError, match="tuple"):
+        ntk.relative_weight_change(W[:2], W)
+    with pytest.raises(ValueError, match="all-zero"):
+        ntk.relative_weight_change(tuple(0 * w for w in W), W)
