@@ -123,7 +123,7 @@ def test_no_finite_minimiser_above_critical_beta():
         assert E[-1] - 0.5 / beta**2 < 1e-5
 
 
-# --- phase tools ------------------------------------------------------------------------
+# --- phase tools ---------------------------------------------------------------
 def test_landscape_shapes_and_values():
     D, R, E = phase.landscape(np.linspace(-1, 1, 5), np.linspace(0, 2, 3), [1.0, 2.0])
     assert D.shape == R.shape == E.shape == (3, 5)
