@@ -127,3 +127,10 @@ def test_critical_beta_T3():
     assert "β² = s_1/s_T" in checks.critical_beta_T3(0.5).message
     assert "T ≥ 4" in checks.critical_beta_T3(1.0).message
     assert checks.critical_beta_T3(0.9).status == "failed"
+
+
+def test_critical_beta_T3_accepts_a_function():
+    assert checks.critical_beta_T3(lambda: 2**-0.5).passed
+    assert checks.critical_beta_T3(_stub).status == "not done yet"
+    assert checks.critical_beta_T3(lambda: 1 / 0).status == "failed"
+    assert "expected a number" in checks.critical_beta_T3("x").message
