@@ -19,6 +19,7 @@ report
 
 Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
 ``learning_speed`` (ch. 3), ``stability`` (ch. 4),
+``phase`` (ch. 5),
 ``ntk`` (ch. 6), ``sensory`` (ch. 7).
 """
 
@@ -29,6 +30,7 @@ from . import (
     learning_speed,
     model,
     ntk,
+    phase,
     plotting,
     report,
     sensory,
@@ -50,6 +52,7 @@ __all__ = [
     "decoupling",
     "learning_speed",
     "stability",
+    "phase",
     "ntk",
     "sensory",
     "checks",

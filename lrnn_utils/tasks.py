@@ -26,6 +26,8 @@ __all__ = [
     "make_task",
     "correlations",
     "correlations_from_svd",
+    "modified_singular_values",
+    "dirac_singular_values",
 ]
 
 #: Names of the temporal profiles f(λ, t) understood by :func:`task_singular_values`.
@@ -327,3 +329,78 @@ def correlations_from_svd(U, S, V) -> np.ndarray:
             f"U {U.shape}, S {S.shape} and V {V.shape} must share the number of modes K"
         )
     return np.einsum("ok,tk,ik->toi", U, S, V)
+
+
+def modified_singular_values(kind: str, T: int, delta=1.0, lam=1.0, kappa=1.0):
+    """Task with a feedforward last step (paper eq. 10).
+
+    ``s_t = δ f(λ, t)`` for ``t < T`` (the recurrent part, profile as in
+    :func:`task_singular_values`) and ``s_T = κ`` (the feedforward part).
+
+    Parameters
+    ----------
+    kind : {"constant", "inverse_exponential", "exponential"}
+    T : int
+        Trajectory length, ``T >= 2``.
+    delta, lam, kappa : float or array_like
+        Broadcast together; the result has shape ``broadcast + (T,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind``, ``T < 2`` or non-finite parameters.
+
+    Examples
+    --------
+    >>> modified_singular_values("constant", 4, delta=0.5, kappa=2.0)
+    array([0.5, 0.5, 0.5, 2. ])
+    >>> modified_singular_values("exponential", 3, 1.0, [0.5, 2.0], 1.0).shape
+    (2, 3)
+    """
+    T = check_positive_int(T, "T", minimum=2)
+    kappa = as_finite_array(kappa, "kappa")
+    s = task_singular_values(kind, T, delta, lam)
+    shape = np.broadcast_shapes(s.shape[:-1], kappa.shape) + (T,)
+    s = np.broadcast_to(s, shape).copy()
+    s[..., -1] = kappa
+    return s
+
+
+def dirac_singular_values(T: int, beta, kappa=1.0):
+    """Two Dirac deltas (paper eq. 11): ``s_1 = β``, ``s_T = κ``, zero in between.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 2``.
+    beta, kappa : float or array_like
+        Recurrent (first step) and feedforward (last step) parts, broadcast
+        together; the result has shape ``broadcast + (T,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        ``T < 2`` or non-finite parameters.
+
+    Examples
+    --------
+    >>> dirac_singular_values(4, 1.5)
+    array([1.5, 0. , 0. , 1. ])
+    >>> dirac_singular_values(3, [0.5, 1.0], kappa=[[1.0], [2.0]]).shape
+    (2, 2, 3)
+    """
+    T = check_positive_int(T, "T", minimum=2)
+    beta = as_finite_array(beta, "beta")
+    kappa = as_finite_array(kappa, "kappa")
+    s = np.zeros(np.broadcast_shapes(beta.shape, kappa.shape) + (T,))
+    s[..., 0] = beta
+    s[..., -1] = kappa
+    return s

@@ -39,6 +39,8 @@ __all__ = [
     "global_solution",
     "u_closed_form",
     "extrapolation_loss",
+    "regularization_term",
+    "landau_critical_beta",
 ]
 
 
@@ -457,3 +459,88 @@ def extrapolation_loss(kind: str, delta, lam, T_train: int, T_test):
         s = np.broadcast_to(s, b_star.shape + (Tt,))
         out[j] = energy(u_star, b_star, 1.0, s)
     return out.reshape(T_arr.shape + b_star.shape)
+
+
+def regularization_term(a, b, c, T: int) -> np.ndarray:
+    """Effective regularization term of Lemma 3.2 (paper eq. 9, τ = 1).
+
+    ``R = ½ c² a² Σ_{k=0}^{T−1} b^{2k} = ½ c² a² (1 − b^{2T}) / (1 − b²)``,
+    whose value at ``b² = 1`` is the limit ``½ c² a² T``.  The energy is
+    ``E = D + R`` with the data-driven term ``D = ½ Σ_i (s_i² − 2 s_i c b^{T−i} a)``.
+    The sum form is used, so ``b`` near 1 and ``b = 1`` need no special case.
+
+    Parameters
+    ----------
+    a, b, c : float or array_like
+        Mode values, broadcast together.
+    T : int
+        Trajectory length, ``T >= 1``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Broadcast shape of ``a, b, c``.
+
+    Raises
+    ------
+    ValueError
+        Non-finite modes or ``T < 1``.
+
+    Examples
+    --------
+    >>> float(regularization_term(1.0, 1.0, 2.0, 3))  # ½ · 4 · 3
+    6.0
+    >>> float(regularization_term(1.0, 0.5, 1.0, 2))  # ½ (1 + 1/4)
+    0.625
+    """
+    T = check_positive_int(T, "T")
+    a = as_finite_array(a, "a")
+    b = as_finite_array(b, "b")
+    c = as_finite_array(c, "c")
+    S2 = np.sum(decay_powers(b, T) ** 2, axis=-1)
+    return 0.5 * (c * a) ** 2 * S2
+
+
+def landau_critical_beta(T: int) -> float:
+    """Critical β of the Dirac task ``s_1 = β``, ``s_T = 1/β`` (paper App. H).
+
+    The smallest β at which some ``b ≠ 0`` has a lower effective energy
+    ``E*(b) = min_u E`` than the pruned branch ``b = 0`` (whose energy is
+    ``½ β²`` with the book's factor ½).  Writing ``S(b) = Σ_{k=0}^{T−1} b^{2k}``,
+    ``E*(b) < E*(0)`` holds iff ``β² > (√S(b) − 1) / b^{T−1}`` (``b > 0``), so
+    the critical β is the square root of the infimum of that ratio:
+
+    * ``T = 2``: ``0`` (two values are always fitted exactly, ``b = β²``);
+    * ``T = 3``: ``1/√2``, approached as ``b → 0`` (continuous transition);
+    * ``T = 4``: ``1``, where ``b = 1`` ties with ``b = 0`` (first order);
+    * ``T >= 5``: ``1``, an infimum approached only as ``b → ∞``: for β > 1
+      some finite ``b`` beats ``b = 0``, for β <= 1 none does.
+
+    Only the ratio ``s_1/s_T = β²`` matters, so a task with ``s_1 = β'`` and
+    ``s_T = κ`` has its transition at ``β'/κ = landau_critical_beta(T)²``.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 2``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        ``T < 2`` (with one time step there is no recurrent part).
+
+    Examples
+    --------
+    >>> [round(landau_critical_beta(T), 4) for T in (2, 3, 4, 10)]
+    [0.0, 0.7071, 1.0, 1.0]
+    """
+    T = check_positive_int(T, "T", minimum=2)
+    if T == 2:
+        return 0.0
+    if T == 3:
+        return float(1.0 / np.sqrt(2.0))
+    return 1.0
