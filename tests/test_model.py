@@ -91,7 +91,7 @@ MODE_SETTINGS = {
 
 @pytest.mark.parametrize("kind", tasks.TASK_KINDS)
 def test_full_matrix_training_equals_mode_dynamics(kind):
-    """On aligned weights and an exactly whitened task, GD on matrices == Euler on modes."""
+    """Aligned weights, exactly whitened task: GD on matrices == Euler on modes."""
     rng = np.random.default_rng(7)
     T, K, steps, lr = 5, 3, 1500, 0.02
     S = np.stack(
