@@ -189,14 +189,29 @@ class _Engine:
     """Loss and gradients of a batch of ``B`` networks in the lag layout.
 
     Weights live in one flat buffer ``theta`` of shape ``(B, n)``; ``Wx``, ``Wh``
-    and ``Wy`` are views of it, so an update is a single array operation.
+    and ``Wy`` are views of it, so an update is a single array operation.  Every
+    intermediate has a preallocated buffer and every view is built once, so a
+    step is a fixed list of numpy calls.
+
+    Two ways to sum the chain rule over the lags, chosen by batch size:
+
+    * ``"hankel"`` (few networks): all powers ``W_h^k`` by repeated doubling and
+      ``∂L/∂W_x``, ``∂L/∂W_h`` from one product with the block-Hankel matrix
+      ``[G_{r+q}]`` — the fewest numpy calls, ``O(T²)`` arithmetic;
+    * ``"recursion"`` (many networks): ``R_k = W_h^k W_x`` and the adjoints
+      ``A_j = W_yᵀ G_j + W_hᵀ A_{j+1}`` (``∂L/∂W_x = A_0``,
+      ``∂L/∂W_h = Σ_{j≥1} A_j R_{j−1}ᵀ``) lag by lag — ``O(T)`` arithmetic, the
+      per-call cost spread over the batch.
     """
 
-    def __init__(self, Wx, Wh, Wy, mom: Moments):
+    def __init__(self, Wx, Wh, Wy, mom: Moments, method: str | None = None):
         B, Nh, Nx = Wx.shape
         Ny = Wy.shape[1]
         T = mom.T
         self.B, self.Nh, self.Nx, self.Ny, self.T = B, Nh, Nx, Ny, T
+        if method is None:
+            method = "hankel" if B < 8 else "recursion"
+        self.method = method
         sizes = np.cumsum([0, Nh * Nx, Nh * Nh, Ny * Nh])
         self.theta = np.concatenate(
             [Wx.reshape(B, -1), Wh.reshape(B, -1), Wy.reshape(B, -1)], axis=1
@@ -223,59 +238,113 @@ class _Engine:
         # weight-independent part of the loss for whitened inputs
         # (>= 0 by Bessel's inequality; clipped so rounding cannot make it negative)
         self.offset = np.maximum(0.5 * (yy - np.sum(self.syx**2, axis=(1, 2))), 0.0)
+        self.M = np.empty((B, Ny, T * Nx))
+        if method == "hankel":
+            self._init_hankel()
+        else:
+            self._init_recursion()
+
+    def _init_hankel(self):
+        B, Nh, Nx, Ny, T = self.B, self.Nh, self.Nx, self.Ny, self.T
         self.P = np.zeros((B, T, Nh, Nh))
         self.P[:, 0] = np.eye(Nh)
+        # W_h^k for k = 0..T-1 by repeated doubling:
+        # W_h^{f-1+j} = W_h^{f-1} W_h^j for j = 1..n, with n <= f-1 powers known
+        plan, filled = [], 2
+        while filled < T:
+            n = min(filled - 1, T - filled)
+            plan.append(
+                (
+                    self.P[:, filled - 1 : filled],
+                    self.P[:, 1 : n + 1],
+                    self.P[:, filled : filled + n],
+                )
+            )
+            filled += n
+        self.plan = plan
+        # (W_h^k W_x)ᵀ stacked over k: rows (k, i)
+        self.RT4 = np.empty((B, T, Nx, Nh))
+        self.RT = self.RT4.reshape(B, T * Nx, Nh)
+        self.R = self.RT.transpose(0, 2, 1)
+        self.PT = self.P.transpose(0, 1, 3, 2)
         # block-Hankel gather: row (r, o), column (q, i) -> G_{r+q}[o, i] (0 if >= T)
         r = np.arange(T)[:, None, None, None]
         o = np.arange(Ny)[None, :, None, None]
         q = np.arange(T + 1)[None, None, :, None]
         i = np.arange(Nx)[None, None, None, :]
         k = r + q
-        idx = o * (T * Nx) + k * Nx + i
-        idx = np.where(k < T, idx, Ny * T * Nx)  # the padding zero
+        idx = np.where(k < T, o * (T * Nx) + k * Nx + i, Ny * T * Nx)
         self.hankel_idx = idx.reshape(T * Ny, (T + 1) * Nx)
         self.gpad = np.zeros((B, Ny * T * Nx + 1))
+        self.G = self.gpad[:, :-1].reshape(B, Ny, T * Nx)
+        self.H = np.empty((B, T * Ny, (T + 1) * Nx))
+        self.L4 = np.empty((B, T, Ny, Nh))
+        self.LT = self.L4.reshape(B, T * Ny, Nh).transpose(0, 2, 1)
+        self.Z = np.empty((B, Nh, (T + 1) * Nx))
+        self.Z_head, self.Z_tail = self.Z[:, :, :Nx], self.Z[:, :, Nx:]
+        Wx, _, Wy = self.views[0]  # views of theta: fixed for the whole run
+        self.WxT, self.Wy_b = Wx.transpose(0, 2, 1)[:, None], Wy[:, None]
 
-    def step(self, want_loss: bool):
-        """Gradients into ``self.grad``; returns the per-network loss (or None)."""
-        (Wx, Wh, Wy), (gx, gh, gy) = self.views
+    def _init_recursion(self):
         B, Nh, Nx, Ny, T = self.B, self.Nh, self.Nx, self.Ny, self.T
-        P = self.P
-        if T > 1:
-            P[:, 1] = Wh
-        filled = 2
-        while filled < T:  # W_h^k for k = 0..T-1 by repeated doubling
-            n = min(filled, T - filled)
-            Wf = P[:, filled - 1] @ Wh  # W_h^filled
-            np.matmul(P[:, :n], Wf[:, None], out=P[:, filled : filled + n])
-            filled += n
-        # (W_h^k W_x)ᵀ stacked over k: (B, T*Nx, Nh)
-        RT = np.matmul(Wx.transpose(0, 2, 1)[:, None], P.transpose(0, 1, 3, 2))
-        RT = RT.reshape(B, T * Nx, Nh)
-        M = Wy @ RT.transpose(0, 2, 1)  # (B, Ny, T*Nx), the maps M_k
-        if self.cxx is None:
-            G = M - self.syx
-        else:
-            G = M @ self.cxx - self.syx
-        loss = None
-        if want_loss:
-            Gf = G.reshape(B, -1)
-            if self.cxx is None:
-                loss = 0.5 * np.einsum("bi,bi->b", Gf, Gf) + self.offset
-            else:
-                Df = Gf - self.syx.reshape(-1, Ny * T * Nx)
-                loss = 0.5 * np.einsum("bi,bi->b", M.reshape(B, -1), Df) + self.half_yy
-        self.gpad[:, :-1] = G.reshape(B, -1)
-        H = np.take(self.gpad, self.hankel_idx, axis=1)  # (B, T*Ny, (T+1)*Nx)
-        L = np.matmul(Wy[:, None], P).reshape(B, T * Ny, Nh)  # rows (k, o): W_y W_h^k
-        Z = np.matmul(L.transpose(0, 2, 1), H)  # (B, Nh, (T+1)*Nx)
-        gx[...] = Z[:, :, :Nx]
-        np.matmul(Z[:, :, Nx:], RT, out=gh)
-        np.matmul(G, RT, out=gy)
-        return loss
+        self.R = np.empty((B, Nh, T * Nx))  # block k = W_h^k W_x
+        self.RT = self.R.transpose(0, 2, 1)
+        self.Rb = [self.R[:, :, k * Nx : (k + 1) * Nx] for k in range(T)]
+        self.G = np.empty((B, Ny, T * Nx))
+        self.A = np.empty((B, Nh, T * Nx))  # block j = A_j
+        self.Ab = [self.A[:, :, j * Nx : (j + 1) * Nx] for j in range(T)]
+        self.tmp = np.empty((B, Nh, Nx))
 
-    def weights(self):
-        return tuple(v.copy() for v in self.views[0])
+    def step(self):
+        """Gradients at the current weights into ``self.grad``."""
+        (Wx, Wh, Wy), (gx, gh, gy) = self.views
+        Nx, T = self.Nx, self.T
+        mm = np.matmul
+        if self.method == "hankel":
+            P = self.P
+            if T > 1:
+                P[:, 1] = Wh
+            for last, src, out in self.plan:
+                mm(last, src, out=out)
+            mm(self.WxT, self.PT, out=self.RT4)
+        else:
+            Rb = self.Rb
+            Rb[0][...] = Wx
+            for k in range(T - 1):
+                mm(Wh, Rb[k], out=Rb[k + 1])
+        M, G = self.M, self.G
+        mm(Wy, self.R, out=M)  # the maps M_k, columns (k, i)
+        if self.cxx is None:
+            np.subtract(M, self.syx, out=G)
+        else:
+            mm(M, self.cxx, out=G)
+            G -= self.syx
+        mm(G, self.RT, out=gy)
+        if self.method == "hankel":
+            np.take(self.gpad, self.hankel_idx, axis=1, out=self.H)
+            mm(self.Wy_b, P, out=self.L4)  # W_y W_h^k
+            mm(self.LT, self.H, out=self.Z)
+            gx[...] = self.Z_head
+            mm(self.Z_tail, self.RT, out=gh)
+        else:
+            Ab, tmp = self.Ab, self.tmp
+            mm(Wy.transpose(0, 2, 1), G, out=self.A)  # W_yᵀ G_j
+            WhT = Wh.transpose(0, 2, 1)
+            for j in range(T - 2, -1, -1):
+                mm(WhT, Ab[j + 1], out=tmp)
+                Ab[j] += tmp
+            gx[...] = Ab[0]
+            mm(self.A[:, :, Nx:], self.RT[:, : (T - 1) * Nx], out=gh)
+
+    def loss(self):
+        """Loss of every network at the weights of the last :meth:`step`."""
+        B = self.B
+        if self.cxx is None:
+            Gf = self.G.reshape(B, -1)
+            return 0.5 * np.einsum("bi,bi->b", Gf, Gf) + self.offset
+        Mf = self.M.reshape(B, -1)
+        Df = self.G.reshape(B, -1) - self.syx.reshape(-1, Mf.shape[1])
+        return 0.5 * np.einsum("bi,bi->b", Mf, Df) + self.half_yy
 
 
 def _prepare_batch(Wx, Wh, Wy, mom, extra=()):
@@ -330,7 +399,7 @@ def _prepare_batch(Wx, Wh, Wy, mom, extra=()):
     return flat(Wx), flat(Wh), flat(Wy), mom, batch
 
 
-def loss_and_gradients(Wx, Wh, Wy, moments: Moments):
+def loss_and_gradients(Wx, Wh, Wy, moments: Moments, method: str | None = None):
     """Loss and gradients of (a batch of) linear RNNs from the data's moments.
 
     Parameters
@@ -339,6 +408,10 @@ def loss_and_gradients(Wx, Wh, Wy, moments: Moments):
         Weights of shapes ``(..., Nh, Nx)``, ``(..., Nh, Nh)``, ``(..., Ny, Nh)``;
         leading axes (a batch of networks) broadcast with those of ``moments``.
     moments : Moments
+    method : {"hankel", "recursion"}, optional
+        How the sum over lags is organised (see the module notes); by default
+        ``"hankel"`` for fewer than 8 networks, else ``"recursion"``.  Both give
+        the same result up to rounding.
 
     Returns
     -------
@@ -356,41 +429,60 @@ def loss_and_gradients(Wx, Wh, Wy, moments: Moments):
     >>> loss, *grads = loss_and_gradients(*W, moments(X, Y))
     >>> bool(np.isclose(loss, model.loss(*W, X, Y), rtol=1e-12))
     True
-    >>> all(np.allclose(g, h, rtol=1e-10) for g, h in zip(grads, model.gradients(*W, X, Y)))
+    >>> ref = model.gradients(*W, X, Y)
+    >>> all(np.allclose(g, h, rtol=1e-10) for g, h in zip(grads, ref))
     True
     """
+    if method is not None:
+        method = check_choice(method, "method", ("hankel", "recursion"))
     Wx, Wh, Wy, mom, batch = _prepare_batch(Wx, Wh, Wy, moments)
-    eng = _Engine(Wx, Wh, Wy, mom)
+    eng = _Engine(Wx, Wh, Wy, mom, method)
     with np.errstate(over="ignore", invalid="ignore"):
-        loss = eng.step(want_loss=True)
+        eng.step()
+        loss = eng.loss()
     gx, gh, gy = (v.reshape(batch + v.shape[1:]).copy() for v in eng.views[1])
     return loss.reshape(batch), gx, gh, gy
 
 
 def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
-    """Gradient descent; records weights and loss at the steps ``rec``."""
+    """Gradient descent; records weights and loss at the steps ``rec``.
+
+    A network has diverged when its loss or its squared weight norm is
+    non-finite or exceeds ``1e150`` (resp. ``1e300``).
+    """
     n, B = rec.size, eng.B
     theta_hist = np.empty((n, B, eng.theta.shape[1]))
     loss_hist = np.empty((n, B))
     diverged = np.full(B, -1)
     lr_col = np.broadcast_to(np.asarray(lr, dtype=float).reshape(-1, 1), (B, 1)).copy()
-    lim2 = DIVERGENCE_LIMIT**2
+    lim, lim2 = DIVERGENCE_LIMIT, DIVERGENCE_LIMIT**2
     theta, grad = eng.theta, eng.grad
-    last = int(rec[-1])
-    j = 0
+    # one network, whitened inputs: the cheapest possible per-step check
+    quick = B == 1 and eng.cxx is None
+    g_flat, t_flat, vdot = eng.G.reshape(-1), theta.reshape(-1), np.vdot
+    rec_list = [int(r) for r in rec] + [-1]
+    last, j, nxt = rec_list[-2], 0, rec_list[0]
+    mul, sub = np.multiply, np.subtract
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(last + 1):
-            loss = eng.step(want_loss=True)
-            wnorm = np.einsum("bi,bi->b", theta, theta)
-            if not (loss.max() <= DIVERGENCE_LIMIT and wnorm.max() <= lim2):
-                bad = ~((loss <= DIVERGENCE_LIMIT) & (wnorm <= lim2)) & (diverged < 0)
+            eng.step()
+            if quick:
+                ok = vdot(g_flat, g_flat) <= lim2 and vdot(t_flat, t_flat) <= lim2
+                loss = None
+            else:
+                loss = eng.loss()
+                wn = np.einsum("bi,bi->b", theta, theta)
+                ok = loss.max() <= lim and wn.max() <= lim2
+            if not ok:
+                loss = eng.loss()
+                wn = np.einsum("bi,bi->b", theta, theta)
+                bad = ~((loss <= lim) & (wn <= lim2)) & (diverged < 0)
                 if np.any(bad):
                     b0 = int(np.argmax(bad))
-                    lb = loss[b0]
                     what, value = (
-                        ("loss", lb)
-                        if not lb <= DIVERGENCE_LIMIT
-                        else ("weights", np.sqrt(wnorm[b0]))
+                        ("loss", loss[b0])
+                        if not loss[b0] <= lim
+                        else ("weights", np.sqrt(wn[b0]))
                     )
                     if on_divergence == "raise":
                         raise TrainingDivergedError(
@@ -399,19 +491,21 @@ def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
                     diverged[bad] = step
                     theta[bad] = 0.0  # frozen: zero weights have zero gradient
                     lr_col[bad] = 0.0
-                    loss = eng.step(want_loss=True)
-            if rec[j] == step:
+                    eng.step()
+            if step == nxt:
                 theta_hist[j] = theta
-                loss_hist[j] = np.maximum(loss, 0.0)  # a loss is >= 0; clip rounding
+                # a loss is >= 0: clip rounding below zero
+                loss_hist[j] = np.maximum(eng.loss(), 0.0)
                 dead = diverged >= 0
                 if dead.any():
                     theta_hist[j, dead] = np.nan
                     loss_hist[j, dead] = np.nan
                 j += 1
+                nxt = rec_list[j]
             if step == last:
                 break
-            np.multiply(grad, lr_col, out=grad)
-            theta -= grad
+            mul(grad, lr_col, out=grad)
+            sub(theta, grad, out=theta)
     return theta_hist, loss_hist, diverged
 
 
