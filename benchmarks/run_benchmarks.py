@@ -10,7 +10,8 @@ Run from the repository root (PyTorch and JAX are optional extras, see
 It writes ``benchmarks/results.json`` and ``benchmarks/report.md`` (included in
 the book's appendix page).  Every number in the report is measured in this one
 process run; speed ratios are ratios of medians of repeated runs.  Options:
-``--quick`` (fewer repeats, for a smoke test) and ``--out DIR``.
+``--quick`` (fewer repeats, for a smoke test), ``--out DIR`` and
+``--render-only`` (rewrite the report from ``results.json``).
 """
 
 from __future__ import annotations
@@ -188,7 +189,17 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     ap.add_argument("--out", default=str(ROOT / "benchmarks"))
+    ap.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite report.md from an existing results.json (no measurement)",
+    )
     args = ap.parse_args(argv)
+    if args.render_only:
+        outdir = Path(args.out)
+        res = json.loads((outdir / "results.json").read_text())
+        (outdir / "report.md").write_text(render(res))
+        return
     rep = 2 if args.quick else 5
     rep_slow = 1 if args.quick else 3
     out = {"machine": machine_info(), "started": _dt.datetime.now(_dt.UTC).isoformat()}
@@ -374,6 +385,40 @@ def _ms(s):
     return f"{s * 1e3:,.1f} ms"
 
 
+#: Targets of issue 11 (speed-up factors).
+TARGET_VS_TORCH, TARGET_SWEEP_VS_TORCH = 20.0, 100.0
+
+
+def targets(out) -> str:
+    """The issue's targets with the measured values and a verdict."""
+    res, sw = out["single_job"], out["sweep"]
+    fast_t = res["lrnn_utils.fast.train"]["median_s"]
+    rows = []
+    torch_t = res.get("PyTorch loop (autograd)", {}).get("median_s")
+    if torch_t:
+        r = torch_t / fast_t
+        rows.append(
+            (f"one job ≥ {TARGET_VS_TORCH:.0f}× faster than the PyTorch loop",
+             f"{r:.1f}×", r >= TARGET_VS_TORCH)
+        )  # fmt: skip
+    jx = res.get("JAX jit + lax.scan (compile + run)")
+    if jx:
+        rows.append(
+            ("one job not slower than JAX including its compile time",
+             f"{_ms(fast_t)} vs {_ms(jx['median_s'])}", fast_t <= jx["median_s"])
+        )  # fmt: skip
+    if "torch_loop_per_network_s" in sw:
+        r = sw["torch_loop_per_network_s"] / sw["batched_per_network_s"]
+        rows.append(
+            (f"sweep ≥ {TARGET_SWEEP_VS_TORCH:.0f}× faster per network than the "
+             "PyTorch loop once per configuration", f"{r:.0f}×",
+             r >= TARGET_SWEEP_VS_TORCH)
+        )  # fmt: skip
+    L = ["| target | measured | met |", "|---|---:|---|"]
+    L += [f"| {a} | {b} | {'yes' if ok else '**no**'} |" for a, b, ok in rows]
+    return "**Targets**\n\n" + "\n".join(L)
+
+
 def render(out) -> str:
     """Markdown report from the measured results (no number typed by hand)."""
     m, job, res = out["machine"], out["job"], out["single_job"]
@@ -382,7 +427,7 @@ def render(out) -> str:
     L.append(
         f"Measured {out['started'][:16].replace('T', ' ')} UTC on {m['cpu']} "
         f"({m['cores_usable']} usable cores of {m['cores_visible']}; every "
-        f"framework limited to {m['threads']} thread(s)), "
+        f"framework limited to {m.get('threads', '?')} thread(s)), "
         f"Python {m['python']}, "
         + ", ".join(f"{k} {v}" for k, v in out["versions"].items())
         + "."
@@ -432,6 +477,8 @@ def render(out) -> str:
             f"{_ms(r['fast_steps_s'])} | {r['max_dev']:.1e} |"
         )
     sw = out["sweep"]
+    L.append("")
+    L.append(targets(out))
     L.append("")
     L.append(
         f"**Sweep**: a {sw['grid'][0]} × {sw['grid'][1]} grid of tasks "

@@ -212,17 +212,19 @@ class _Engine:
         if method is None:
             method = "hankel" if B < 8 else "recursion"
         self.method = method
-        sizes = np.cumsum([0, Nh * Nx, Nh * Nh, Ny * Nh])
+        # flat layout [W_x | W_y | W_h]: W_y and W_h stacked form one (Ny+Nh, Nh) block
+        a, b = Nh * Nx, Nh * Nx + Ny * Nh
         self.theta = np.concatenate(
-            [Wx.reshape(B, -1), Wh.reshape(B, -1), Wy.reshape(B, -1)], axis=1
+            [Wx.reshape(B, -1), Wy.reshape(B, -1), Wh.reshape(B, -1)], axis=1
         )
         self.grad = np.empty_like(self.theta)
         self.views = [
-            (buf[:, sizes[0] : sizes[1]].reshape(B, Nh, Nx),
-             buf[:, sizes[1] : sizes[2]].reshape(B, Nh, Nh),
-             buf[:, sizes[2] : sizes[3]].reshape(B, Ny, Nh))
+            (buf[:, :a].reshape(B, Nh, Nx),
+             buf[:, b:].reshape(B, Nh, Nh),
+             buf[:, a:b].reshape(B, Ny, Nh))
             for buf in (self.theta, self.grad)
         ]  # fmt: skip
+        self.grad_yh = self.grad[:, a:].reshape(B, Ny + Nh, Nh)
         # Σ^{YX} in the lag layout: column k*Nx + i holds Σ^{YX_t}[:, i], t = T − k.
         syx = np.flip(mom.sigma_yx, axis=-3)  # (..., k, Ny, Nx)
         lead = syx.shape[:-3]
@@ -267,21 +269,30 @@ class _Engine:
         self.RT = self.RT4.reshape(B, T * Nx, Nh)
         self.R = self.RT.transpose(0, 2, 1)
         self.PT = self.P.transpose(0, 1, 3, 2)
-        # block-Hankel gather: row (r, o), column (q, i) -> G_{r+q}[o, i] (0 if >= T)
+        # One buffer GZ of shape (B, Ny + Nh, (T+1)*Nx): rows :Ny hold the G_k
+        # (columns k*Nx + i; the last Nx columns stay zero), rows Ny: hold
+        # Z = Σ_r (W_y W_h^r)ᵀ [G_{r+1} ... G_{r+T} | G_r].  Then one product
+        # GZ[..., :T*Nx] @ [(W_h^k W_x)ᵀ]_k gives ∂L/∂W_y and ∂L/∂W_h together.
+        W = (T + 1) * Nx
+        self.GZ = np.zeros((B, Ny + Nh, W))
+        self.G = self.GZ[:, :Ny, : T * Nx]
+        self.G_rows = self.GZ[:, :Ny]  # G and zeros: same sum of squares
+        self.Z = self.GZ[:, Ny:]
+        self.Z_head = self.Z[:, :, T * Nx :]
+        self.GZ_left = self.GZ[:, :, : T * Nx]
+        # block-Hankel gather from GZ: row (r, o), column (c, i) -> G_{r+c+1}[o, i]
+        # for c < T and G_r[o, i] for c = T; lags >= T read a zero of the G rows
         r = np.arange(T)[:, None, None, None]
         o = np.arange(Ny)[None, :, None, None]
-        q = np.arange(T + 1)[None, None, :, None]
+        c = np.arange(T + 1)[None, None, :, None]
         i = np.arange(Nx)[None, None, None, :]
-        k = r + q
-        idx = np.where(k < T, o * (T * Nx) + k * Nx + i, Ny * T * Nx)
-        self.hankel_idx = idx.reshape(T * Ny, (T + 1) * Nx)
-        self.gpad = np.zeros((B, Ny * T * Nx + 1))
-        self.G = self.gpad[:, :-1].reshape(B, Ny, T * Nx)
-        self.H = np.empty((B, T * Ny, (T + 1) * Nx))
+        k = np.where(c < T, r + c + 1, r)
+        idx = np.where(k < T, o * W + k * Nx + i, T * Nx)
+        self.hankel_idx = idx.reshape(T * Ny, W)
+        self.GZ_flat = self.GZ.reshape(B, -1)
+        self.H = np.empty((B, T * Ny, W))
         self.L4 = np.empty((B, T, Ny, Nh))
         self.LT = self.L4.reshape(B, T * Ny, Nh).transpose(0, 2, 1)
-        self.Z = np.empty((B, Nh, (T + 1) * Nx))
-        self.Z_head, self.Z_tail = self.Z[:, :, :Nx], self.Z[:, :, Nx:]
         Wx, _, Wy = self.views[0]  # views of theta: fixed for the whole run
         self.WxT, self.Wy_b = Wx.transpose(0, 2, 1)[:, None], Wy[:, None]
 
@@ -291,6 +302,7 @@ class _Engine:
         self.RT = self.R.transpose(0, 2, 1)
         self.Rb = [self.R[:, :, k * Nx : (k + 1) * Nx] for k in range(T)]
         self.G = np.empty((B, Ny, T * Nx))
+        self.G_rows = self.G
         self.A = np.empty((B, Nh, T * Nx))  # block j = A_j
         self.Ab = [self.A[:, :, j * Nx : (j + 1) * Nx] for j in range(T)]
         self.tmp = np.empty((B, Nh, Nx))
@@ -319,14 +331,14 @@ class _Engine:
         else:
             mm(M, self.cxx, out=G)
             G -= self.syx
-        mm(G, self.RT, out=gy)
         if self.method == "hankel":
-            np.take(self.gpad, self.hankel_idx, axis=1, out=self.H)
+            np.take(self.GZ_flat, self.hankel_idx, axis=1, out=self.H)
             mm(self.Wy_b, P, out=self.L4)  # W_y W_h^k
             mm(self.LT, self.H, out=self.Z)
             gx[...] = self.Z_head
-            mm(self.Z_tail, self.RT, out=gh)
+            mm(self.GZ_left, self.RT, out=self.grad_yh)  # ∂L/∂W_y and ∂L/∂W_h
         else:
+            mm(G, self.RT, out=gy)
             Ab, tmp = self.Ab, self.tmp
             mm(Wy.transpose(0, 2, 1), G, out=self.A)  # W_yᵀ G_j
             WhT = Wh.transpose(0, 2, 1)
@@ -340,7 +352,7 @@ class _Engine:
         """Loss of every network at the weights of the last :meth:`step`."""
         B = self.B
         if self.cxx is None:
-            Gf = self.G.reshape(B, -1)
+            Gf = self.G_rows.reshape(B, -1)
             return 0.5 * np.einsum("bi,bi->b", Gf, Gf) + self.offset
         Mf = self.M.reshape(B, -1)
         Df = self.G.reshape(B, -1) - self.syx.reshape(-1, Mf.shape[1])
@@ -459,7 +471,7 @@ def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
     theta, grad = eng.theta, eng.grad
     # one network, whitened inputs: the cheapest possible per-step check
     quick = B == 1 and eng.cxx is None
-    g_flat, t_flat, vdot = eng.G.reshape(-1), theta.reshape(-1), np.vdot
+    g_flat, t_flat, vdot = eng.G_rows.reshape(-1), theta.reshape(-1), np.vdot
     rec_list = [int(r) for r in rec] + [-1]
     last, j, nxt = rec_list[-2], 0, rec_list[0]
     mul, sub = np.multiply, np.subtract
@@ -513,11 +525,11 @@ def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
 def _split(eng: _Engine, theta_hist, shape):
     n = theta_hist.shape[0]
     Nh, Nx, Ny = eng.Nh, eng.Nx, eng.Ny
-    a, b = Nh * Nx, Nh * Nx + Nh * Nh
+    a, b = Nh * Nx, Nh * Nx + Ny * Nh  # layout [W_x | W_y | W_h]
     return (
         theta_hist[..., :a].reshape((n,) + shape + (Nh, Nx)),
-        theta_hist[..., a:b].reshape((n,) + shape + (Nh, Nh)),
-        theta_hist[..., b:].reshape((n,) + shape + (Ny, Nh)),
+        theta_hist[..., b:].reshape((n,) + shape + (Nh, Nh)),
+        theta_hist[..., a:b].reshape((n,) + shape + (Ny, Nh)),
     )
 
 
