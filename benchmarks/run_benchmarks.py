@@ -283,8 +283,8 @@ def main(argv=None):
 
     # ------------------------------------------------ sweep over a task grid
     n_side = 20
-    deltas = np.linspace(0.5, 1.2, n_side)
-    lams = np.linspace(0.6, 0.95, n_side)
+    deltas = np.linspace(0.5, 1.0, n_side)
+    lams = np.linspace(0.6, 0.9, n_side)
     # the tasks share the singular vectors of the single job, so that its aligned
     # initial weights stay aligned: long runs then agree to rounding
     Ux, Vx = task0.U, task0.V
@@ -307,7 +307,10 @@ def main(argv=None):
     )
     # per-point loops, timed on a subset of the grid (same per-point work)
     n_sub = 10
-    ok = np.argwhere(hb.diverged_step < 0)  # compare on converging networks
+    # compare on networks that converged: where gradient descent oscillates at
+    # the edge of stability, a 1e-15 change of the weights grows to 1e-2
+    converged = (hb.diverged_step < 0) & (hb.loss[-1] < 1e-8)
+    ok = np.argwhere(converged)
     sub = [tuple(int(v) for v in ok[(37 * n) % len(ok)]) for n in range(n_sub)]
 
     def loop_fast():
@@ -359,6 +362,7 @@ def main(argv=None):
         max_dev_batch_vs_loop=dev_batch,
         max_dev_batch_vs_reference=dev_ref,
         diverged=int(np.sum(hb.diverged_step >= 0)),
+        converged=int(np.sum(converged)),
     )
     if "PyTorch loop (autograd)" in res:
         torch_train, _, _ = torch_trainer()
@@ -504,7 +508,9 @@ def render(out) -> str:
     L.append(
         f"Largest weight difference, batched vs per-point: "
         f"{sw['max_dev_batch_vs_loop']:.1e} (moment trainer), "
-        f"{sw['max_dev_batch_vs_reference']:.1e} (reference on sampled data)."
+        f"{sw['max_dev_batch_vs_reference']:.1e} (reference on sampled data), "
+        f"compared on networks that converged ({sw.get('converged', '?')} of "
+        f"{sw['networks']})."
     )
     L.append("")
     return "\n".join(L)

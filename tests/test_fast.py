@@ -7,7 +7,7 @@ samples); the fast trainers must agree with it up to rounding.
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, fast, model, tasks
+from lrnn_utils import TrainingDivergedError, fast, model, tasks, theory
 from lrnn_utils._validation import ArgumentTypeError
 
 
@@ -156,6 +156,18 @@ def test_divergence_carries_step_quantity_and_value():
     assert err.step == ref.value.step
     assert err.quantity == "loss" and err.index is None
     assert not np.isfinite(err.value) or err.value > 1e150
+
+
+def test_reference_trainers_report_the_offending_quantity():
+    W, task = divergent_task()
+    with pytest.raises(TrainingDivergedError) as info:
+        model.train(*W, task.X, task.Y, lr=5.0, steps=200)
+    assert info.value.quantity in {"loss", "Wx", "Wh", "Wy"}
+    assert info.value.step >= 1 and info.value.value is not None
+    with pytest.raises(TrainingDivergedError) as info:
+        theory.simulate_modes(1.0, 1.0, 1.0, task.s, lr=5.0, steps=200)
+    assert info.value.quantity in {"a", "b", "c"} and info.value.step >= 1
+    assert not np.isfinite(info.value.value) or abs(info.value.value) > 1e150
 
 
 def test_batch_divergence_raise_names_the_network():
