@@ -200,52 +200,62 @@ def main(argv=None):
         res = json.loads((outdir / "results.json").read_text())
         (outdir / "report.md").write_text(render(res))
         return
-    rep = 2 if args.quick else 5
+    rep = 2 if args.quick else 7
     rep_slow = 1 if args.quick else 3
     out = {"machine": machine_info(), "started": _dt.datetime.now(_dt.UTC).isoformat()}
     out["job"] = dict(T=T, N=N, P=P, steps=STEPS, lr=LR, dtype="float64")
     print("machine:", out["machine"], flush=True)
 
     # ------------------------------------------------ single training job
+    # The trainers take turns (round robin), so that a change of the machine's
+    # load during the run affects all of them alike.
     X, Y, W0, task0 = make_job()
-    res = {}
-    ref_t, ref_all, ref = median_time(
-        lambda: final(model.train(*W0, X, Y, LR, STEPS, record_every=STEPS)), rep
-    )
-    res["lrnn_utils.model.train"] = dict(median_s=ref_t, runs_s=ref_all, max_dev=0.0)
-    t, all_, W = median_time(
-        lambda: final(fast.train(*W0, X, Y, LR, STEPS, record_every=STEPS)), rep
-    )
-    res["lrnn_utils.fast.train"] = dict(
-        median_s=t, runs_s=all_, max_dev=max_dev(W, ref)
-    )
-    fast_t = t
     versions = {"numpy": np.__version__}
+    contenders = {
+        "lrnn_utils.model.train": lambda: final(
+            model.train(*W0, X, Y, LR, STEPS, record_every=STEPS)
+        ),
+        "lrnn_utils.fast.train": lambda: final(
+            fast.train(*W0, X, Y, LR, STEPS, record_every=STEPS)
+        ),
+    }
+    compile_s = None
     try:
         torch_train, tv, threads = torch_trainer()
         versions["torch"] = tv
         out["machine"]["torch_threads"] = threads
-        t, all_, W = median_time(lambda: torch_train(W0, X, Y, LR, STEPS), rep_slow)
-        res["PyTorch loop (autograd)"] = dict(
-            median_s=t, runs_s=all_, max_dev=max_dev(W, ref)
-        )
+        contenders["PyTorch loop (autograd)"] = lambda: torch_train(W0, X, Y, LR, STEPS)
     except ImportError as exc:
         print("PyTorch skipped:", exc)
     try:
         jax_compile, jv = jax_trainer()
         versions["jax"] = jv
         t0 = time.perf_counter()
-        run = jax_compile(W0, X, Y, LR, STEPS)
+        contenders["JAX jit + lax.scan (run only)"] = jax_compile(W0, X, Y, LR, STEPS)
         compile_s = time.perf_counter() - t0
-        t, all_, W = median_time(run, rep)
-        res["JAX jit + lax.scan (run only)"] = dict(
-            median_s=t, runs_s=all_, max_dev=max_dev(W, ref), compile_s=compile_s
-        )
-        res["JAX jit + lax.scan (compile + run)"] = dict(
-            median_s=t + compile_s, runs_s=[], max_dev=max_dev(W, ref)
-        )
     except ImportError as exc:
         print("JAX skipped:", exc)
+    runs = {k: [] for k in contenders}
+    finals = {}
+    for _ in range(rep):
+        for k, fn in contenders.items():
+            t0 = time.perf_counter()
+            finals[k] = fn()
+            runs[k].append(time.perf_counter() - t0)
+    ref = finals["lrnn_utils.model.train"]
+    res = {
+        k: dict(
+            median_s=statistics.median(v), runs_s=v, max_dev=max_dev(finals[k], ref)
+        )
+        for k, v in runs.items()
+    }
+    fast_t = res["lrnn_utils.fast.train"]["median_s"]
+    jx = res.get("JAX jit + lax.scan (run only)")
+    if jx:
+        jx["compile_s"] = compile_s
+        res["JAX jit + lax.scan (compile + run)"] = dict(
+            median_s=jx["median_s"] + compile_s, runs_s=[], max_dev=jx["max_dev"]
+        )
     out["single_job"] = res
     out["versions"] = versions
     for k, v in res.items():

@@ -13,13 +13,22 @@ for exactly whitened inputs).  The chain rule through ``M_k`` then gives::
     ∂L/∂W_x = Σ_k (W_y W_h^k)ᵀ G_k
     ∂L/∂W_h = Σ_{r+q+1 ≤ T−1} (W_y W_h^r)ᵀ G_{r+q+1} (W_h^q W_x)ᵀ
 
-With the moments precomputed once, a gradient step costs nothing that grows
-with the number of samples ``P``.  All powers ``W_h^k`` come from
-``⌈log₂ T⌉`` batched products (repeated doubling) and the double sum is one
-product with a block-Hankel matrix of the ``G_k``, so a step is about twenty
-numpy calls whatever ``T`` and ``P`` are — and the same calls train a whole
+where ``G_k = ∂L/∂M_k``.  With the moments precomputed once, a gradient step
+costs nothing that grows with the number of samples ``P``.  For networks as
+small as the book's, what a step costs is the fixed overhead of each numpy
+call, not arithmetic; so all powers ``W_h^k`` come from ``⌈log₂ T⌉`` batched
+products (repeated doubling) and the double sum is one product with a
+block-Hankel matrix of the ``G_k``: a step is a short fixed list of numpy calls
+(growing like ``log₂ T``, independent of ``P``).  The same calls train a whole
 batch of networks at once (:func:`train_batch`), which is how parameter sweeps
-should be run.
+should be run; for large batches the double sum becomes a backward recursion
+over the lags, whose arithmetic grows like ``T`` instead of ``T²``.
+
+Typical use::
+
+    hist = fast.train(Wx, Wh, Wy, X, Y, lr, steps)      # drop-in for model.train
+    mom = fast.make_moments(sigma_yx)                    # (..., T, Ny, Nx) grid
+    out = fast.train_batch(Wx, Wh, Wy, mom, lr, steps, on_divergence="mask")
 
 The results equal :func:`lrnn_utils.model.train` (backpropagation through
 time on the samples) up to rounding.
