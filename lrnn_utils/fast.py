@@ -62,6 +62,9 @@ __all__ = [
     "train_batch",
 ]
 
+#: Above this ``B T² Ny Nx Nh`` the lag recursion beats the block-Hankel product.
+HANKEL_MAX_WORK = 100_000
+
 #: Largest deviation of Σ^{X_s X_t} from δ_st I treated as exact whitening.
 WHITENING_TOL = 1e-10
 
@@ -202,15 +205,17 @@ class _Engine:
     intermediate has a preallocated buffer and every view is built once, so a
     step is a fixed list of numpy calls.
 
-    Two ways to sum the chain rule over the lags, chosen by batch size:
+    Two ways to sum the chain rule over the lags (by default chosen by the
+    measured crossover ``B T² Ny Nx Nh = HANKEL_MAX_WORK``):
 
-    * ``"hankel"`` (few networks): all powers ``W_h^k`` by repeated doubling and
-      ``∂L/∂W_x``, ``∂L/∂W_h`` from one product with the block-Hankel matrix
-      ``[G_{r+q}]`` — the fewest numpy calls, ``O(T²)`` arithmetic;
-    * ``"recursion"`` (many networks): ``R_k = W_h^k W_x`` and the adjoints
-      ``A_j = W_yᵀ G_j + W_hᵀ A_{j+1}`` (``∂L/∂W_x = A_0``,
-      ``∂L/∂W_h = Σ_{j≥1} A_j R_{j−1}ᵀ``) lag by lag — ``O(T)`` arithmetic, the
-      per-call cost spread over the batch.
+    * ``"hankel"`` (few small networks, short T): all powers ``W_h^k`` by
+      repeated doubling and ``∂L/∂W_x``, ``∂L/∂W_h`` from one product with the
+      block-Hankel matrix ``[G_{r+q}]`` — the fewest numpy calls, ``O(T²)``
+      arithmetic;
+    * ``"recursion"`` (large batches, long T or wide networks): ``R_k = W_h^k
+      W_x`` and the adjoints ``A_j = W_yᵀ G_j + W_hᵀ A_{j+1}``
+      (``∂L/∂W_x = A_0``, ``∂L/∂W_h = Σ_{j≥1} A_j R_{j−1}ᵀ``) lag by lag —
+      ``O(T)`` arithmetic, the per-call cost spread over the batch.
     """
 
     def __init__(self, Wx, Wh, Wy, mom: Moments, method: str | None = None):
@@ -219,7 +224,9 @@ class _Engine:
         T = mom.T
         self.B, self.Nh, self.Nx, self.Ny, self.T = B, Nh, Nx, Ny, T
         if method is None:
-            method = "hankel" if B < 8 else "recursion"
+            # measured crossover: the Hankel product costs B T² Ny Nx Nh
+            work = B * T * T * Ny * Nx * Nh
+            method = "hankel" if work <= HANKEL_MAX_WORK else "recursion"
         self.method = method
         # flat layout [W_x | W_y | W_h]: W_y and W_h stacked form one (Ny+Nh, Nh) block
         a, b = Nh * Nx, Nh * Nx + Ny * Nh
@@ -431,7 +438,8 @@ def loss_and_gradients(Wx, Wh, Wy, moments: Moments, method: str | None = None):
     moments : Moments
     method : {"hankel", "recursion"}, optional
         How the sum over lags is organised (see the module notes); by default
-        ``"hankel"`` for fewer than 8 networks, else ``"recursion"``.  Both give
+        ``"hankel"`` when ``B T² Ny Nx Nh <= 1e5`` (B networks), else
+        ``"recursion"``, the faster one on either side of that line.  Both give
         the same result up to rounding.
 
     Returns

@@ -129,6 +129,19 @@ def test_batch_equals_one_network_at_a_time(shape):
             )
 
 
+def test_large_batch_uses_the_lag_recursion_and_agrees():
+    W, mom = batch_problem((64,), seed=4, T=8, N=3)
+    eng = fast._Engine(*W, mom)
+    assert eng.method == "recursion"  # B T² Ny Nx Nh above the crossover
+    out = fast.train_batch(*W, mom, 0.03, steps=15, record_every=5)
+    for b in range(0, 64, 9):
+        one = fast.train_on_moments(
+            *(w[b] for w in W), fast.make_moments(mom.sigma_yx[b]), 0.03, 15, 5
+        )
+        np.testing.assert_allclose(out.Wh[:, b], one.Wh, rtol=1e-11, atol=1e-13)
+        np.testing.assert_allclose(out.loss[:, b], one.loss, rtol=1e-11, atol=1e-13)
+
+
 def test_batch_shares_one_task_and_broadcasts_weights():
     W, mom = batch_problem((), seed=3)
     lr = np.array([0.01, 0.02, 0.04])
