@@ -228,19 +228,31 @@ class _Engine:
             work = B * T * T * Ny * Nx * Nh
             method = "hankel" if work <= HANKEL_MAX_WORK else "recursion"
         self.method = method
-        # flat layout [W_x | W_y | W_h]: W_y and W_h stacked form one (Ny+Nh, Nh) block
+        # One buffer per network: [W_x | W_y | I | W_h | W_h^2 ... W_h^{T-1}].  The
+        # weights theta = [W_x | W_y | I | W_h] are its first part, and the powers
+        # P_k = W_h^k (k = 0..T-1) its last part, so P_1 *is* W_h (never copied).
+        # The gradient has the layout of theta with a zero block at I, so that
+        # [∂L/∂W_y; 0; ∂L/∂W_h] is one (Ny + 2 Nh, Nh) block and the update
+        # theta -= lr * grad leaves I unchanged.
         a, b = Nh * Nx, Nh * Nx + Ny * Nh
-        self.theta = np.concatenate(
-            [Wx.reshape(B, -1), Wy.reshape(B, -1), Wh.reshape(B, -1)], axis=1
-        )
-        self.grad = np.empty_like(self.theta)
+        n_pow = max(T, 2)
+        self.buf = np.zeros((B, b + n_pow * Nh * Nh))
+        self.P_all = self.buf[:, b:].reshape(B, n_pow, Nh, Nh)
+        self.P_all[:, 0] = np.eye(Nh)
+        self.P = self.P_all[:, :T]
+        n_theta = b + 2 * Nh * Nh
+        self.theta = self.buf[:, :n_theta]
+        self.grad = np.zeros((B, n_theta))
+        self.layout = (a, b, b + Nh * Nh)  # starts of W_y, I, W_h
         self.views = [
             (buf[:, :a].reshape(B, Nh, Nx),
-             buf[:, b:].reshape(B, Nh, Nh),
+             buf[:, b + Nh * Nh :].reshape(B, Nh, Nh),
              buf[:, a:b].reshape(B, Ny, Nh))
             for buf in (self.theta, self.grad)
         ]  # fmt: skip
-        self.grad_yh = self.grad[:, a:].reshape(B, Ny + Nh, Nh)
+        for view, W in zip(self.views[0], (Wx, Wh, Wy)):
+            view[...] = W
+        self.grad_yh = self.grad[:, a:].reshape(B, Ny + 2 * Nh, Nh)
         # Σ^{YX} in the lag layout: column k*Nx + i holds Σ^{YX_t}[:, i], t = T − k.
         syx = np.flip(mom.sigma_yx, axis=-3)  # (..., k, Ny, Nx)
         lead = syx.shape[:-3]
@@ -261,22 +273,18 @@ class _Engine:
             self._init_hankel()
         else:
             self._init_recursion()
+        self.step_fn = self._make_step()
 
     def _init_hankel(self):
         B, Nh, Nx, Ny, T = self.B, self.Nh, self.Nx, self.Ny, self.T
-        self.P = np.zeros((B, T, Nh, Nh))
-        self.P[:, 0] = np.eye(Nh)
+        P = self.P
         # W_h^k for k = 0..T-1 by repeated doubling:
         # W_h^{f-1+j} = W_h^{f-1} W_h^j for j = 1..n, with n <= f-1 powers known
         plan, filled = [], 2
         while filled < T:
             n = min(filled - 1, T - filled)
             plan.append(
-                (
-                    self.P[:, filled - 1 : filled],
-                    self.P[:, 1 : n + 1],
-                    self.P[:, filled : filled + n],
-                )
+                (P[:, filled - 1 : filled], P[:, 1 : n + 1], P[:, filled : filled + n])
             )
             filled += n
         self.plan = plan
@@ -285,15 +293,16 @@ class _Engine:
         self.RT = self.RT4.reshape(B, T * Nx, Nh)
         self.R = self.RT.transpose(0, 2, 1)
         self.PT = self.P.transpose(0, 1, 3, 2)
-        # One buffer GZ of shape (B, Ny + Nh, (T+1)*Nx): rows :Ny hold the G_k
-        # (columns k*Nx + i; the last Nx columns stay zero), rows Ny: hold
+        # One buffer GZ of shape (B, Ny + 2 Nh, (T+1)*Nx): rows :Ny hold the G_k
+        # (columns k*Nx + i; the last Nx columns stay zero), the next Nh rows stay
+        # zero (the I block of theta) and the last Nh rows hold
         # Z = Σ_r (W_y W_h^r)ᵀ [G_{r+1} ... G_{r+T} | G_r].  Then one product
         # GZ[..., :T*Nx] @ [(W_h^k W_x)ᵀ]_k gives ∂L/∂W_y and ∂L/∂W_h together.
         W = (T + 1) * Nx
-        self.GZ = np.zeros((B, Ny + Nh, W))
+        self.GZ = np.zeros((B, Ny + 2 * Nh, W))
         self.G = self.GZ[:, :Ny, : T * Nx]
         self.G_rows = self.GZ[:, :Ny]  # G and zeros: same sum of squares
-        self.Z = self.GZ[:, Ny:]
+        self.Z = self.GZ[:, Ny + Nh :]
         self.Z_head = self.Z[:, :, T * Nx :]
         self.GZ_left = self.GZ[:, :, : T * Nx]
         # block-Hankel gather from GZ: row (r, o), column (c, i) -> G_{r+c+1}[o, i]
@@ -305,12 +314,12 @@ class _Engine:
         k = np.where(c < T, r + c + 1, r)
         idx = np.where(k < T, o * W + k * Nx + i, T * Nx)
         self.hankel_idx = idx.reshape(T * Ny, W)
-        self.GZ_flat = self.GZ.reshape(B, -1)
         self.H = np.empty((B, T * Ny, W))
         self.L4 = np.empty((B, T, Ny, Nh))
         self.LT = self.L4.reshape(B, T * Ny, Nh).transpose(0, 2, 1)
         Wx, _, Wy = self.views[0]  # views of theta: fixed for the whole run
         self.WxT, self.Wy_b = Wx.transpose(0, 2, 1)[:, None], Wy[:, None]
+        self.GZ_flat = self.GZ.reshape(B, -1)
 
     def _init_recursion(self):
         B, Nh, Nx, Ny, T = self.B, self.Nh, self.Nx, self.Ny, self.T
@@ -325,44 +334,68 @@ class _Engine:
 
     def step(self):
         """Gradients at the current weights into ``self.grad``."""
+        self.step_fn()
+
+    def _make_step(self):
+        """The gradient computation as a closure over local names.
+
+        A step is a fixed list of numpy calls on preallocated buffers; binding
+        every buffer and view to a local name avoids attribute look-ups, which
+        matter at this size.
+        """
+        mm, sub, copyto = np.matmul, np.subtract, np.copyto
         (Wx, Wh, Wy), (gx, gh, gy) = self.views
-        Nx, T = self.Nx, self.T
-        mm = np.matmul
+        T, Nx, M, G, syx, cxx = self.T, self.Nx, self.M, self.G, self.syx, self.cxx
         if self.method == "hankel":
-            P = self.P
-            if T > 1:
-                P[:, 1] = Wh
-            for last, src, out in self.plan:
-                mm(last, src, out=out)
-            mm(self.WxT, self.PT, out=self.RT4)
-        else:
-            Rb = self.Rb
-            Rb[0][...] = Wx
+            plan, WxT, PT, RT4, R, RT = (
+                self.plan, self.WxT, self.PT, self.RT4, self.R, self.RT
+            )  # fmt: skip
+            take, GZ_flat, idx, H = np.take, self.GZ_flat, self.hankel_idx, self.H
+            Wy_b, P, L4, LT, Z, Z_head = (
+                self.Wy_b, self.P, self.L4, self.LT, self.Z, self.Z_head
+            )  # fmt: skip
+            GZ_left, grad_yh = self.GZ_left, self.grad_yh
+
+            def step():
+                for last, src, out in plan:  # W_h^k, k < T (P_1 is W_h itself)
+                    mm(last, src, out=out)
+                mm(WxT, PT, out=RT4)  # (W_h^k W_x)ᵀ
+                mm(Wy, R, out=M)  # the maps M_k, columns (k, i)
+                if cxx is None:
+                    sub(M, syx, out=G)
+                else:
+                    mm(M, cxx, out=G)
+                    sub(G, syx, out=G)
+                take(GZ_flat, idx, axis=1, out=H)  # block-Hankel matrix of G
+                mm(Wy_b, P, out=L4)  # W_y W_h^k
+                mm(LT, H, out=Z)
+                copyto(gx, Z_head)
+                mm(GZ_left, RT, out=grad_yh)  # ∂L/∂W_y, 0, ∂L/∂W_h
+
+            return step
+
+        Rb, Ab, A, R, RT, tmp = self.Rb, self.Ab, self.A, self.R, self.RT, self.tmp
+        WyT, WhT = Wy.transpose(0, 2, 1), Wh.transpose(0, 2, 1)
+
+        def step():
+            copyto(Rb[0], Wx)
             for k in range(T - 1):
-                mm(Wh, Rb[k], out=Rb[k + 1])
-        M, G = self.M, self.G
-        mm(Wy, self.R, out=M)  # the maps M_k, columns (k, i)
-        if self.cxx is None:
-            np.subtract(M, self.syx, out=G)
-        else:
-            mm(M, self.cxx, out=G)
-            G -= self.syx
-        if self.method == "hankel":
-            np.take(self.GZ_flat, self.hankel_idx, axis=1, out=self.H)
-            mm(self.Wy_b, P, out=self.L4)  # W_y W_h^k
-            mm(self.LT, self.H, out=self.Z)
-            gx[...] = self.Z_head
-            mm(self.GZ_left, self.RT, out=self.grad_yh)  # ∂L/∂W_y and ∂L/∂W_h
-        else:
-            mm(G, self.RT, out=gy)
-            Ab, tmp = self.Ab, self.tmp
-            mm(Wy.transpose(0, 2, 1), G, out=self.A)  # W_yᵀ G_j
-            WhT = Wh.transpose(0, 2, 1)
-            for j in range(T - 2, -1, -1):
+                mm(Wh, Rb[k], out=Rb[k + 1])  # R_k = W_h^k W_x
+            mm(Wy, R, out=M)
+            if cxx is None:
+                sub(M, syx, out=G)
+            else:
+                mm(M, cxx, out=G)
+                sub(G, syx, out=G)
+            mm(G, RT, out=gy)
+            mm(WyT, G, out=A)  # W_yᵀ G_j
+            for j in range(T - 2, -1, -1):  # A_j = W_yᵀ G_j + W_hᵀ A_{j+1}
                 mm(WhT, Ab[j + 1], out=tmp)
                 Ab[j] += tmp
-            gx[...] = Ab[0]
-            mm(self.A[:, :, Nx:], self.RT[:, : (T - 1) * Nx], out=gh)
+            copyto(gx, Ab[0])
+            mm(A[:, :, Nx:], RT[:, : (T - 1) * Nx], out=gh)
+
+        return step
 
     def loss(self):
         """Loss of every network at the weights of the last :meth:`step`."""
@@ -491,10 +524,10 @@ def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
     g_flat, t_flat, vdot = eng.G_rows.reshape(-1), theta.reshape(-1), np.vdot
     rec_list = [int(r) for r in rec] + [-1]
     last, j, nxt = rec_list[-2], 0, rec_list[0]
-    mul, sub = np.multiply, np.subtract
+    mul, sub, grad_step = np.multiply, np.subtract, eng.step_fn
     with np.errstate(over="ignore", invalid="ignore"):
         for step in range(last + 1):
-            eng.step()
+            grad_step()
             if quick:
                 # ½ Σ G² <= 1e150 is the loss criterion up to the (tiny) offset
                 ok = vdot(g_flat, g_flat) <= 2 * lim and vdot(t_flat, t_flat) <= lim2
@@ -542,10 +575,10 @@ def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
 def _split(eng: _Engine, theta_hist, shape):
     n = theta_hist.shape[0]
     Nh, Nx, Ny = eng.Nh, eng.Nx, eng.Ny
-    a, b = Nh * Nx, Nh * Nx + Ny * Nh  # layout [W_x | W_y | W_h]
+    a, b, c = eng.layout  # starts of W_y, I, W_h in [W_x | W_y | I | W_h]
     return (
         theta_hist[..., :a].reshape((n,) + shape + (Nh, Nx)),
-        theta_hist[..., b:].reshape((n,) + shape + (Nh, Nh)),
+        theta_hist[..., c:].reshape((n,) + shape + (Nh, Nh)),
         theta_hist[..., a:b].reshape((n,) + shape + (Ny, Nh)),
     )
 
