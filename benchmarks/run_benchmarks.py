@@ -449,10 +449,17 @@ def render(out) -> str:
     if "load_average_start" in m:
         la0 = m["load_average_start"][0]
         la1 = m.get("load_average_end", [float("nan")])[0]
+        busy = max(la0, la1) > m["cores_usable"]
         L.append(
-            f"Load average (1 min) {la0:.1f} at the start and {la1:.1f} at the end: "
-            "a load above the number of cores means other processes shared the CPU "
-            "and every time below is inflated by them."
+            f"Load average (1 min) {la0:.1f} at the start and {la1:.1f} at the end, "
+            f"on {m['cores_usable']} cores: "
+            + (
+                "other processes shared the CPU, and every time below is inflated "
+                "by them (the ratios less so: the contenders take turns)."
+                if busy
+                else "the CPU was not oversubscribed, though other processes ran "
+                "alongside (the load includes this run itself)."
+            )
         )
     L.append("")
     L.append(

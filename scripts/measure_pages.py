@@ -172,10 +172,16 @@ def render(res: dict) -> str:
         + "), one fresh kernel per page, pages run one after the other."
     )
     if la[0] is not None:
+        busy = max(la) > m["cores"]
         L.append(
-            f"Load average (1 min) {la[0]:.1f} before and {la[1]:.1f} after: "
-            "above the number of cores, other processes shared the CPU and the "
-            "times are inflated by them."
+            f"Load average (1 min) {la[0]:.1f} before and {la[1]:.1f} after, on "
+            f"{m['cores']} cores: "
+            + (
+                "other processes shared the CPU, and the times are inflated by them."
+                if busy
+                else "the CPU was not oversubscribed, though other processes ran "
+                "alongside (the load includes this run itself)."
+            )
         )
     L.append("")
     L.append(
@@ -219,7 +225,18 @@ def main(argv=None):
     ap.add_argument("--only", default="", help="measure pages containing this")
     ap.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     ap.add_argument("--out", default=str(ROOT / "benchmarks"))
+    ap.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite pages.md from an existing pages.json (no measurement)",
+    )
     args = ap.parse_args(argv)
+    if args.render_only:
+        out = Path(args.out)
+        (out / "pages.md").write_text(
+            render(json.loads((out / "pages.json").read_text()))
+        )
+        return 0
     res = {
         "started": _dt.datetime.now(_dt.UTC).isoformat(),
         "machine": machine(),
