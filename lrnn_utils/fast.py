@@ -350,27 +350,33 @@ class _Engine:
             plan, WxT, PT, RT4, R, RT = (
                 self.plan, self.WxT, self.PT, self.RT4, self.R, self.RT
             )  # fmt: skip
-            take, GZ_flat, idx, H = np.take, self.GZ_flat, self.hankel_idx, self.H
+            idx, H = self.hankel_idx, self.H
             Wy_b, P, L4, LT, Z, Z_head = (
                 self.Wy_b, self.P, self.L4, self.LT, self.Z, self.Z_head
             )  # fmt: skip
             GZ_left, grad_yh = self.GZ_left, self.grad_yh
+            # the bound ``take`` method with mode "clip" (indices are valid by
+            # construction) skips the bounds checks of np.take: the cheapest gather
+            if self.B == 1:
+                gather, g_axis, g_out = self.GZ_flat[0].take, None, H[0]
+            else:
+                gather, g_axis, g_out = self.GZ_flat.take, 1, H
 
             def step():
                 for last, src, out in plan:  # W_h^k, k < T (P_1 is W_h itself)
-                    mm(last, src, out=out)
-                mm(WxT, PT, out=RT4)  # (W_h^k W_x)ᵀ
-                mm(Wy, R, out=M)  # the maps M_k, columns (k, i)
+                    mm(last, src, out)
+                mm(WxT, PT, RT4)  # (W_h^k W_x)ᵀ
+                mm(Wy, R, M)  # the maps M_k, columns (k, i)
                 if cxx is None:
-                    sub(M, syx, out=G)
+                    sub(M, syx, G)
                 else:
-                    mm(M, cxx, out=G)
-                    sub(G, syx, out=G)
-                take(GZ_flat, idx, axis=1, out=H)  # block-Hankel matrix of G
-                mm(Wy_b, P, out=L4)  # W_y W_h^k
-                mm(LT, H, out=Z)
+                    mm(M, cxx, G)
+                    sub(G, syx, G)
+                gather(idx, g_axis, g_out, "clip")  # block-Hankel matrix of G
+                mm(Wy_b, P, L4)  # W_y W_h^k
+                mm(LT, H, Z)
                 copyto(gx, Z_head)
-                mm(GZ_left, RT, out=grad_yh)  # ∂L/∂W_y, 0, ∂L/∂W_h
+                mm(GZ_left, RT, grad_yh)  # ∂L/∂W_y, 0, ∂L/∂W_h
 
             return step
 
@@ -567,8 +573,8 @@ def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
                 nxt = rec_list[j]
             if step == last:
                 break
-            mul(grad, lr_col, out=grad)
-            sub(theta, grad, out=theta)
+            mul(grad, lr_col, grad)
+            sub(theta, grad, theta)
     return theta_hist, loss_hist, diverged
 
 
