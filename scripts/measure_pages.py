@@ -190,6 +190,9 @@ def render(res: dict) -> str:
     )
     L.append("|---|---:|---:|---:|---:|---|")
     for r in rows:
+        if r.get("error"):
+            L.append(f"| {r['page']} | — | — | — | — | **no**: {r['error']} |")
+            continue
         ok_t = r["execute_s"] <= PAGE_SECONDS
         ok_m = r["peak_mib"] is None or r["peak_mib"] <= PAGE_MIB
         verdict = (
@@ -205,13 +208,17 @@ def render(res: dict) -> str:
             f"| {r['page']} | {r['cells']} | {r['execute_s']:.1f} s | "
             f"{r['startup_s']:.1f} s | {mem} | {verdict} |"
         )
+    failed = [r for r in rows if r.get("error")]
+    rows = [r for r in rows if not r.get("error")]
     total = sum(r["execute_s"] for r in rows)
     L.append(
         f"| **all pages** | {sum(r['cells'] for r in rows)} | **{total:.1f} s** | "
         f"{sum(r['startup_s'] for r in rows):.1f} s | "
-        f"{max((r['peak_mib'] or 0) for r in rows):.0f} MiB (max) | "
-        f"{'yes' if total <= BOOK_SECONDS else '**no**'} "
-        f"(book {BOOK_SECONDS / 60:.0f} min) |"
+        f"{max((r['peak_mib'] or 0 for r in rows), default=0):.0f} MiB (max) | "
+        f"{'yes' if total <= BOOK_SECONDS and not failed else '**no**'} "
+        f"(book {BOOK_SECONDS / 60:.0f} min"
+        + (f"; {len(failed)} page(s) failed" if failed else "")
+        + ") |"
     )
     L.append("")
     v = res["versions"]
@@ -247,10 +254,21 @@ def main(argv=None):
     for path in toc_notebooks():
         if args.only and args.only not in path.name:
             continue
-        r = measure(path, args.timeout)
+        try:
+            r = measure(path, args.timeout)
+        except Exception as exc:  # a failing page is reported, the others still run
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            r = {
+                "page": path.relative_to(ROOT).as_posix(),
+                "cells": None,
+                "startup_s": float("nan"),
+                "execute_s": float("nan"),
+                "peak_mib": None,
+                "error": f"{type(exc).__name__}: {first[:200]}",
+            }
         print(
             f"{r['page']:45s} {r['execute_s']:7.1f} s  "
-            f"{r['peak_mib'] or float('nan'):7.0f} MiB",
+            f"{r['peak_mib'] or float('nan'):7.0f} MiB  {r.get('error', '')}",
             flush=True,
         )
         res["pages"].append(r)
