@@ -399,6 +399,9 @@ def _ms(s):
     return f"{s * 1e3:,.1f} ms"
 
 
+#: Final weights of every trainer must agree with the reference to this.
+AGREE_TOL = 1e-8
+
 #: Targets of issue 11 (speed-up factors).
 TARGET_VS_TORCH, TARGET_SWEEP_VS_TORCH = 20.0, 100.0
 
@@ -480,6 +483,17 @@ def render(out) -> str:
     if jx:
         L.append("")
         L.append(f"JAX compile time alone: {_ms(jx['compile_s'])}.")
+    devs = [v["max_dev"] for v in res.values()]
+    devs += [r["max_dev"] for r in out["cost_vs_P"]]
+    sw = out["sweep"]
+    devs += [sw["max_dev_batch_vs_loop"], sw["max_dev_batch_vs_reference"]]
+    worst = max(devs)
+    L.append("")
+    L.append(
+        f"Check: every trainer ends at the reference's weights to {AGREE_TOL:.0e} "
+        f"(largest difference in this report {worst:.1e}): "
+        + ("**passed**." if worst <= AGREE_TOL else "**FAILED**.")
+    )
     L.append("")
     L.append(
         "**Cost against the number of samples P** "
