@@ -116,7 +116,8 @@ def as_finite_array(
     Raises
     ------
     ArgumentTypeError
-        ``x`` is not real-numeric (``None``, strings, complex numbers, ...).
+        ``x`` is not real-numeric (``None``, strings, dates, complex numbers
+        with a non-zero imaginary part, ...).
     ValueError
         Wrong number of dimensions, or NaN/inf entries.
 
@@ -142,9 +143,17 @@ def as_finite_array(
             raise ArgumentTypeError(
                 f"{name} must be numeric, got {_type_name(x)}"
             ) from exc
-        if raw.dtype.kind in "cUSVMmb":
+        if raw.dtype.kind == "c":
+            if np.any(np.imag(raw) != 0):
+                raise ArgumentTypeError(
+                    f"{name} must be real-valued, got complex values"
+                )
+            raw = np.real(raw)  # e.g. eigenvalues returned as complex with zero imag
+        elif raw.dtype.kind == "O" and any(v is None for v in raw.flat):
+            raise ArgumentTypeError(f"{name} must be numeric, got an entry None")
+        elif raw.dtype.kind in "USVMm":
             raise ArgumentTypeError(
-                f"{name} must be real-valued, got an array of dtype {raw.dtype}"
+                f"{name} must be numeric, got an array of dtype {raw.dtype}"
             )
         try:
             arr = raw.astype(float)
