@@ -1,0 +1,774 @@
+"""Fast gradient descent on the linear RNN through the data's second moments.
+
+The loss of a linear RNN depends on the data only through second moments.
+With the effective maps ``M_k = W_y W_h^k W_x`` (``k = T − t`` is the lag of
+input time ``t``)::
+
+    L = ½ tr Σ^{YY} − Σ_t ⟨M_{T−t}, Σ^{YX_t}⟩ + ½ Σ_{s,t} ⟨M_{T−s} Σ^{X_s X_t}, M_{T−t}⟩
+
+and ``∂L/∂M_{T−t} = Σ_s M_{T−s} Σ^{X_s X_t} − Σ^{YX_t}`` (``= M_{T−t} − Σ^{YX_t}``
+for exactly whitened inputs).  The chain rule through ``M_k`` then gives::
+
+    ∂L/∂W_y = Σ_k G_k (W_h^k W_x)ᵀ
+    ∂L/∂W_x = Σ_k (W_y W_h^k)ᵀ G_k
+    ∂L/∂W_h = Σ_{r+q+1 ≤ T−1} (W_y W_h^r)ᵀ G_{r+q+1} (W_h^q W_x)ᵀ
+
+where ``G_k = ∂L/∂M_k``.  With the moments precomputed once, a gradient step
+costs nothing that grows with the number of samples ``P``.  For networks as
+small as the book's, what a step costs is the fixed overhead of each numpy
+call, not arithmetic; so all powers ``W_h^k`` come from ``⌈log₂ T⌉`` batched
+products (repeated doubling) and the double sum is one product with a
+block-Hankel matrix of the ``G_k``: a step is a short fixed list of numpy calls
+(growing like ``log₂ T``, independent of ``P``).  The same calls train a whole
+batch of networks at once (:func:`train_batch`), which is how parameter sweeps
+should be run; for large batches the double sum becomes a backward recursion
+over the lags, whose arithmetic grows like ``T`` instead of ``T²``.
+
+Typical use::
+
+    hist = fast.train(Wx, Wh, Wy, X, Y, lr, steps)      # drop-in for model.train
+    mom = fast.make_moments(sigma_yx)                    # (..., T, Ny, Nx) grid
+    out = fast.train_batch(Wx, Wh, Wy, mom, lr, steps, on_divergence="mask")
+
+The results equal :func:`lrnn_utils.model.train` (backpropagation through
+time on the samples) up to rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import (
+    DIVERGENCE_LIMIT,
+    TrainingDivergedError,
+    as_finite_array,
+    check_choice,
+    check_finite_scalar,
+    check_positive_int,
+    record_steps,
+)
+from .model import TrainingHistory, _check_weights
+
+__all__ = [
+    "Moments",
+    "moments",
+    "make_moments",
+    "loss_and_gradients",
+    "train_on_moments",
+    "train",
+    "BatchHistory",
+    "train_batch",
+]
+
+#: Above this ``B T² Ny Nx Nh`` the lag recursion beats the block-Hankel product.
+HANKEL_MAX_WORK = 100_000
+
+#: Largest deviation of Σ^{X_s X_t} from δ_st I treated as exact whitening.
+WHITENING_TOL = 1e-10
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Second moments of a data set: all the loss of a linear RNN depends on.
+
+    Attributes
+    ----------
+    sigma_yx : ndarray, shape (..., T, Ny, Nx)
+        ``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ`` for ``t = 1..T``.
+    sigma_xx : ndarray of shape (..., T, Nx, T, Nx), or None
+        ``Σ^{X_s X_t} = (1/P) Σ_p x_{p,s} x_{p,t}ᵀ``; ``None`` means inputs
+        whitened exactly over time x input dimension (``Σ^{X_s X_t} = δ_st I``).
+    yy : ndarray, shape (...)
+        ``tr Σ^{YY} = (1/P) Σ_p ‖y_p‖²``.
+    """
+
+    sigma_yx: np.ndarray
+    sigma_xx: np.ndarray | None
+    yy: np.ndarray
+
+    @property
+    def T(self) -> int:
+        """Trajectory length."""
+        return self.sigma_yx.shape[-3]
+
+    @property
+    def whitened(self) -> bool:
+        """True when the inputs are treated as exactly whitened."""
+        return self.sigma_xx is None
+
+
+def make_moments(sigma_yx, sigma_xx=None, yy=None) -> Moments:
+    """Validated :class:`Moments` from given correlations (e.g. from theory).
+
+    Parameters
+    ----------
+    sigma_yx : array_like, shape (..., T, Ny, Nx)
+        Input-output correlations; leading axes index a batch of tasks.
+    sigma_xx : array_like, shape (..., T, Nx, T, Nx), optional
+        Input correlations; ``None`` (default) for exactly whitened inputs.
+    yy : float or array_like, optional
+        ``tr Σ^{YY}``; default ``Σ_t ‖Σ^{YX_t}‖_F²``, the value for targets that
+        are an exact linear function of whitened inputs (zero loss offset).
+
+    Returns
+    -------
+    Moments
+
+    Examples
+    --------
+    >>> m = make_moments(np.ones((3, 1, 1)))
+    >>> m.T, m.whitened, float(m.yy)
+    (3, True, 3.0)
+    """
+    sigma_yx = as_finite_array(sigma_yx, "sigma_yx", min_ndim=3)
+    T, Ny, Nx = sigma_yx.shape[-3:]
+    if T < 1 or Ny < 1 or Nx < 1:
+        raise ValueError(
+            f"sigma_yx must have shape (..., T, Ny, Nx) with T, Ny, Nx >= 1, "
+            f"got {sigma_yx.shape}"
+        )
+    if sigma_xx is not None:
+        sigma_xx = as_finite_array(sigma_xx, "sigma_xx", min_ndim=4)
+        if sigma_xx.shape[-4:] != (T, Nx, T, Nx):
+            raise ValueError(
+                f"sigma_xx must have shape (..., {T}, {Nx}, {T}, {Nx}) to match "
+                f"sigma_yx {sigma_yx.shape}, got {sigma_xx.shape}"
+            )
+    if yy is None:
+        yy = np.sum(sigma_yx**2, axis=(-3, -2, -1))
+    else:
+        yy = as_finite_array(yy, "yy")
+        if np.any(yy < 0):
+            raise ValueError("yy = tr Σ^{YY} must be >= 0")
+    return Moments(sigma_yx=sigma_yx, sigma_xx=sigma_xx, yy=np.asarray(yy))
+
+
+def moments(X, Y, whitened: bool | None = None) -> Moments:
+    """The second moments of a data set (sample means).
+
+    Parameters
+    ----------
+    X : array_like, shape (P, T, Nx)
+    Y : array_like, shape (P, Ny)
+    whitened : bool, optional
+        ``None`` (default): drop ``Σ^{XX}`` when it equals the identity to
+        ``1e-10`` (exactly whitened inputs, the cheaper update); ``False``:
+        always keep it; ``True``: require whitened inputs.
+
+    Returns
+    -------
+    Moments
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, non-finite data, or ``whitened=True`` for inputs that are not.
+
+    Examples
+    --------
+    >>> from lrnn_utils import tasks
+    >>> task = tasks.make_task(np.ones((3, 1)), P=5, rng=np.random.default_rng(0))
+    >>> m = moments(task.X, task.Y)
+    >>> m.whitened, m.sigma_yx.shape
+    (True, (3, 1, 1))
+    """
+    X = as_finite_array(X, "X", ndim=3)
+    Y = as_finite_array(Y, "Y", ndim=2)
+    P, T, Nx = X.shape
+    if P < 1 or T < 1 or Nx < 1:
+        raise ValueError(f"X must have P, T, Nx >= 1, got shape {X.shape}")
+    if Y.shape[0] != P or Y.shape[1] < 1:
+        raise ValueError(f"Y must have shape (P={P}, Ny >= 1), got {Y.shape}")
+    if whitened is not None and not isinstance(whitened, (bool, np.bool_)):
+        raise TypeError(f"whitened must be None, True or False, got {whitened!r}")
+    Xf = X.reshape(P, T * Nx)
+    sxx = Xf.T @ Xf / P
+    dev = float(np.max(np.abs(sxx - np.eye(T * Nx))))
+    if whitened and dev > WHITENING_TOL:
+        raise ValueError(
+            f"whitened=True but the inputs are not whitened: max |Σ^XX − I| = {dev:.1e}"
+        )
+    sigma_yx = np.einsum("po,pti->toi", Y, X) / P
+    yy = np.float64(np.sum(Y**2) / P)
+    keep = whitened is False or (whitened is None and dev > WHITENING_TOL)
+    sigma_xx = sxx.reshape(T, Nx, T, Nx) if keep else None
+    return Moments(sigma_yx=sigma_yx, sigma_xx=sigma_xx, yy=yy)
+
+
+class _Engine:
+    """Loss and gradients of a batch of ``B`` networks in the lag layout.
+
+    Weights live in one flat buffer ``theta`` of shape ``(B, n)``; ``Wx``, ``Wh``
+    and ``Wy`` are views of it, so an update is a single array operation.  Every
+    intermediate has a preallocated buffer and every view is built once, so a
+    step is a fixed list of numpy calls.
+
+    Two ways to sum the chain rule over the lags (by default chosen by the
+    measured crossover ``B T² Ny Nx Nh = HANKEL_MAX_WORK``):
+
+    * ``"hankel"`` (few small networks, short T): all powers ``W_h^k`` by
+      repeated doubling and ``∂L/∂W_x``, ``∂L/∂W_h`` from one product with the
+      block-Hankel matrix ``[G_{r+q}]`` — the fewest numpy calls, ``O(T²)``
+      arithmetic;
+    * ``"recursion"`` (large batches, long T or wide networks): ``R_k = W_h^k
+      W_x`` and the adjoints ``A_j = W_yᵀ G_j + W_hᵀ A_{j+1}``
+      (``∂L/∂W_x = A_0``, ``∂L/∂W_h = Σ_{j≥1} A_j R_{j−1}ᵀ``) lag by lag —
+      ``O(T)`` arithmetic, the per-call cost spread over the batch.
+    """
+
+    def __init__(self, Wx, Wh, Wy, mom: Moments, method: str | None = None):
+        B, Nh, Nx = Wx.shape
+        Ny = Wy.shape[1]
+        T = mom.T
+        self.B, self.Nh, self.Nx, self.Ny, self.T = B, Nh, Nx, Ny, T
+        if method is None:
+            # measured crossover: the Hankel product costs B T² Ny Nx Nh
+            work = B * T * T * Ny * Nx * Nh
+            method = "hankel" if work <= HANKEL_MAX_WORK else "recursion"
+        self.method = method
+        # One buffer per network: [W_x | W_y | I | W_h | W_h^2 ... W_h^{T-1}].  The
+        # weights theta = [W_x | W_y | I | W_h] are its first part, and the powers
+        # P_k = W_h^k (k = 0..T-1) its last part, so P_1 *is* W_h (never copied).
+        # The gradient has the layout of theta with a zero block at I, so that
+        # [∂L/∂W_y; 0; ∂L/∂W_h] is one (Ny + 2 Nh, Nh) block and the update
+        # theta -= lr * grad leaves I unchanged.
+        a, b = Nh * Nx, Nh * Nx + Ny * Nh
+        n_pow = max(T, 2)
+        self.buf = np.zeros((B, b + n_pow * Nh * Nh))
+        self.P_all = self.buf[:, b:].reshape(B, n_pow, Nh, Nh)
+        self.P_all[:, 0] = np.eye(Nh)
+        self.P = self.P_all[:, :T]
+        n_theta = b + 2 * Nh * Nh
+        self.theta = self.buf[:, :n_theta]
+        self.grad = np.zeros((B, n_theta))
+        self.layout = (a, b, b + Nh * Nh)  # starts of W_y, I, W_h
+        self.views = [
+            (buf[:, :a].reshape(B, Nh, Nx),
+             buf[:, b + Nh * Nh :].reshape(B, Nh, Nh),
+             buf[:, a:b].reshape(B, Ny, Nh))
+            for buf in (self.theta, self.grad)
+        ]  # fmt: skip
+        for view, W in zip(self.views[0], (Wx, Wh, Wy)):
+            view[...] = W
+        self.grad_yh = self.grad[:, a:].reshape(B, Ny + 2 * Nh, Nh)
+        # Σ^{YX} in the lag layout: column k*Nx + i holds Σ^{YX_t}[:, i], t = T − k.
+        syx = np.flip(mom.sigma_yx, axis=-3)  # (..., k, Ny, Nx)
+        lead = syx.shape[:-3]
+        syx = np.moveaxis(syx, -2, -3).reshape(lead + (Ny, T * Nx))
+        self.syx = np.ascontiguousarray(syx.reshape((-1, Ny, T * Nx)))
+        if mom.sigma_xx is None:
+            self.cxx = None
+        else:
+            c = np.flip(mom.sigma_xx, axis=(-4, -2))
+            self.cxx = c.reshape((-1, T * Nx, T * Nx))
+        yy = np.asarray(mom.yy, dtype=float).reshape(-1)
+        self.half_yy = 0.5 * yy
+        # weight-independent part of the loss for whitened inputs
+        # (>= 0 by Bessel's inequality; clipped so rounding cannot make it negative)
+        self.offset = np.maximum(0.5 * (yy - np.sum(self.syx**2, axis=(1, 2))), 0.0)
+        self.M = np.empty((B, Ny, T * Nx))
+        if method == "hankel":
+            self._init_hankel()
+        else:
+            self._init_recursion()
+        self.step_fn = self._make_step()
+
+    def _init_hankel(self):
+        B, Nh, Nx, Ny, T = self.B, self.Nh, self.Nx, self.Ny, self.T
+        P = self.P
+        # W_h^k for k = 0..T-1 by repeated doubling:
+        # W_h^{f-1+j} = W_h^{f-1} W_h^j for j = 1..n, with n <= f-1 powers known
+        plan, filled = [], 2
+        while filled < T:
+            n = min(filled - 1, T - filled)
+            plan.append(
+                (P[:, filled - 1 : filled], P[:, 1 : n + 1], P[:, filled : filled + n])
+            )
+            filled += n
+        self.plan = plan
+        # (W_h^k W_x)ᵀ stacked over k: rows (k, i)
+        self.RT4 = np.empty((B, T, Nx, Nh))
+        self.RT = self.RT4.reshape(B, T * Nx, Nh)
+        self.R = self.RT.transpose(0, 2, 1)
+        self.PT = self.P.transpose(0, 1, 3, 2)
+        # One buffer GZ of shape (B, Ny + 2 Nh, (T+1)*Nx): rows :Ny hold the G_k
+        # (columns k*Nx + i; the last Nx columns stay zero), the next Nh rows stay
+        # zero (the I block of theta) and the last Nh rows hold
+        # Z = Σ_r (W_y W_h^r)ᵀ [G_{r+1} ... G_{r+T} | G_r].  Then one product
+        # GZ[..., :T*Nx] @ [(W_h^k W_x)ᵀ]_k gives ∂L/∂W_y and ∂L/∂W_h together.
+        W = (T + 1) * Nx
+        self.GZ = np.zeros((B, Ny + 2 * Nh, W))
+        self.G = self.GZ[:, :Ny, : T * Nx]
+        self.G_rows = self.GZ[:, :Ny]  # G and zeros: same sum of squares
+        self.Z = self.GZ[:, Ny + Nh :]
+        self.Z_head = self.Z[:, :, T * Nx :]
+        self.GZ_left = self.GZ[:, :, : T * Nx]
+        # block-Hankel gather from GZ: row (r, o), column (c, i) -> G_{r+c+1}[o, i]
+        # for c < T and G_r[o, i] for c = T; lags >= T read a zero of the G rows
+        r = np.arange(T)[:, None, None, None]
+        o = np.arange(Ny)[None, :, None, None]
+        c = np.arange(T + 1)[None, None, :, None]
+        i = np.arange(Nx)[None, None, None, :]
+        k = np.where(c < T, r + c + 1, r)
+        idx = np.where(k < T, o * W + k * Nx + i, T * Nx)
+        self.hankel_idx = idx.reshape(T * Ny, W)
+        self.H = np.empty((B, T * Ny, W))
+        self.L4 = np.empty((B, T, Ny, Nh))
+        self.LT = self.L4.reshape(B, T * Ny, Nh).transpose(0, 2, 1)
+        Wx, _, Wy = self.views[0]  # views of theta: fixed for the whole run
+        self.WxT, self.Wy_b = Wx.transpose(0, 2, 1)[:, None], Wy[:, None]
+        self.GZ_flat = self.GZ.reshape(B, -1)
+
+    def _init_recursion(self):
+        B, Nh, Nx, Ny, T = self.B, self.Nh, self.Nx, self.Ny, self.T
+        self.R = np.empty((B, Nh, T * Nx))  # block k = W_h^k W_x
+        self.RT = self.R.transpose(0, 2, 1)
+        self.Rb = [self.R[:, :, k * Nx : (k + 1) * Nx] for k in range(T)]
+        self.G = np.empty((B, Ny, T * Nx))
+        self.G_rows = self.G
+        self.A = np.empty((B, Nh, T * Nx))  # block j = A_j
+        self.Ab = [self.A[:, :, j * Nx : (j + 1) * Nx] for j in range(T)]
+        self.tmp = np.empty((B, Nh, Nx))
+
+    def step(self):
+        """Gradients at the current weights into ``self.grad``."""
+        self.step_fn()
+
+    def _make_step(self):
+        """The gradient computation as a closure over local names.
+
+        A step is a fixed list of numpy calls on preallocated buffers; binding
+        every buffer and view to a local name avoids attribute look-ups, which
+        matter at this size.
+        """
+        mm, sub, copyto = np.matmul, np.subtract, np.copyto
+        (Wx, Wh, Wy), (gx, gh, gy) = self.views
+        T, Nx, M, G, syx, cxx = self.T, self.Nx, self.M, self.G, self.syx, self.cxx
+        if self.method == "hankel":
+            plan, WxT, PT, RT4, R, RT = (
+                self.plan, self.WxT, self.PT, self.RT4, self.R, self.RT
+            )  # fmt: skip
+            idx, H = self.hankel_idx, self.H
+            Wy_b, P, L4, LT, Z, Z_head = (
+                self.Wy_b, self.P, self.L4, self.LT, self.Z, self.Z_head
+            )  # fmt: skip
+            GZ_left, grad_yh = self.GZ_left, self.grad_yh
+            # the bound ``take`` method with mode "clip" (indices are valid by
+            # construction) skips the bounds checks of np.take: the cheapest gather
+            if self.B == 1:
+                gather, g_axis, g_out = self.GZ_flat[0].take, None, H[0]
+            else:
+                gather, g_axis, g_out = self.GZ_flat.take, 1, H
+
+            def step():
+                for last, src, out in plan:  # W_h^k, k < T (P_1 is W_h itself)
+                    mm(last, src, out)
+                mm(WxT, PT, RT4)  # (W_h^k W_x)ᵀ
+                mm(Wy, R, M)  # the maps M_k, columns (k, i)
+                if cxx is None:
+                    sub(M, syx, G)
+                else:
+                    mm(M, cxx, G)
+                    sub(G, syx, G)
+                gather(idx, g_axis, g_out, "clip")  # block-Hankel matrix of G
+                mm(Wy_b, P, L4)  # W_y W_h^k
+                mm(LT, H, Z)
+                copyto(gx, Z_head)
+                mm(GZ_left, RT, grad_yh)  # ∂L/∂W_y, 0, ∂L/∂W_h
+
+            return step
+
+        Rb, Ab, A, R, RT, tmp = self.Rb, self.Ab, self.A, self.R, self.RT, self.tmp
+        WyT, WhT = Wy.transpose(0, 2, 1), Wh.transpose(0, 2, 1)
+
+        def step():
+            copyto(Rb[0], Wx)
+            for k in range(T - 1):
+                mm(Wh, Rb[k], out=Rb[k + 1])  # R_k = W_h^k W_x
+            mm(Wy, R, out=M)
+            if cxx is None:
+                sub(M, syx, out=G)
+            else:
+                mm(M, cxx, out=G)
+                sub(G, syx, out=G)
+            mm(G, RT, out=gy)
+            mm(WyT, G, out=A)  # W_yᵀ G_j
+            for j in range(T - 2, -1, -1):  # A_j = W_yᵀ G_j + W_hᵀ A_{j+1}
+                mm(WhT, Ab[j + 1], out=tmp)
+                Ab[j] += tmp
+            copyto(gx, Ab[0])
+            mm(A[:, :, Nx:], RT[:, : (T - 1) * Nx], out=gh)
+
+        return step
+
+    def loss(self):
+        """Loss of every network at the weights of the last :meth:`step`."""
+        B = self.B
+        if self.cxx is None:
+            Gf = self.G_rows.reshape(B, -1)
+            return 0.5 * np.einsum("bi,bi->b", Gf, Gf) + self.offset
+        Mf = self.M.reshape(B, -1)
+        Df = self.G.reshape(B, -1) - self.syx.reshape(-1, Mf.shape[1])
+        return 0.5 * np.einsum("bi,bi->b", Mf, Df) + self.half_yy
+
+
+def _prepare_batch(Wx, Wh, Wy, mom, extra=()):
+    if not isinstance(mom, Moments):
+        raise TypeError(
+            f"moments must be a lrnn_utils.fast.Moments (see fast.moments), "
+            f"got {type(mom).__name__}"
+        )
+    Wx = as_finite_array(Wx, "Wx", min_ndim=2)
+    Wh = as_finite_array(Wh, "Wh", min_ndim=2)
+    Wy = as_finite_array(Wy, "Wy", min_ndim=2)
+    try:
+        batch = np.broadcast_shapes(Wx.shape[:-2], Wh.shape[:-2], Wy.shape[:-2])
+        batch = np.broadcast_shapes(batch, mom.sigma_yx.shape[:-3], extra)
+    except ValueError as exc:
+        raise ValueError(
+            f"the leading (batch) axes of Wx {Wx.shape}, Wh {Wh.shape}, Wy {Wy.shape}, "
+            f"sigma_yx {mom.sigma_yx.shape} and lr {extra} must broadcast"
+        ) from exc
+    Nh, Nx = Wx.shape[-2:]
+    if Wh.shape[-2:] != (Nh, Nh):
+        raise ValueError(
+            f"Wh must end in shape ({Nh}, {Nh}) to match Wx {Wx.shape}, got {Wh.shape}"
+        )
+    if Wy.shape[-1] != Nh:
+        raise ValueError(
+            f"Wy must end in shape (Ny, {Nh}) to match Wx {Wx.shape}, got {Wy.shape}"
+        )
+    Ny = Wy.shape[-2]
+    if mom.sigma_yx.shape[-2:] != (Ny, Nx):
+        raise ValueError(
+            f"moments.sigma_yx must end in shape (Ny, Nx) = ({Ny}, {Nx}), "
+            f"got {mom.sigma_yx.shape}"
+        )
+    B = int(np.prod(batch, dtype=int))
+
+    def flat(W):
+        return np.broadcast_to(W, batch + W.shape[-2:]).reshape((B,) + W.shape[-2:])
+
+    # moments: keep a shared task shared (leading size 1), else broadcast
+    lead = mom.sigma_yx.shape[:-3]
+    if lead and lead != batch:
+        mom = Moments(
+            sigma_yx=np.broadcast_to(mom.sigma_yx, batch + mom.sigma_yx.shape[-3:]),
+            sigma_xx=None
+            if mom.sigma_xx is None
+            else np.broadcast_to(mom.sigma_xx, batch + mom.sigma_xx.shape[-4:]),
+            yy=np.broadcast_to(mom.yy, batch),
+        )
+    elif not lead and mom.sigma_xx is not None and mom.sigma_xx.ndim > 4:
+        raise ValueError("sigma_xx has batch axes but sigma_yx has none")
+    return flat(Wx), flat(Wh), flat(Wy), mom, batch
+
+
+def loss_and_gradients(Wx, Wh, Wy, moments: Moments, method: str | None = None):
+    """Loss and gradients of (a batch of) linear RNNs from the data's moments.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights of shapes ``(..., Nh, Nx)``, ``(..., Nh, Nh)``, ``(..., Ny, Nh)``;
+        leading axes (a batch of networks) broadcast with those of ``moments``.
+    moments : Moments
+    method : {"hankel", "recursion"}, optional
+        How the sum over lags is organised (see the module notes); by default
+        ``"hankel"`` when ``B T² Ny Nx Nh <= 1e5`` (B networks), else
+        ``"recursion"``, the faster one on either side of that line.  Both give
+        the same result up to rounding.
+
+    Returns
+    -------
+    (loss, dWx, dWh, dWy)
+        ``loss`` has the batch shape; the gradients the weights' shapes.  For a
+        single network they equal :func:`lrnn_utils.model.loss` and
+        :func:`lrnn_utils.model.gradients` on the data up to rounding.
+
+    Examples
+    --------
+    >>> from lrnn_utils import model, tasks
+    >>> rng = np.random.default_rng(0)
+    >>> X, Y = rng.standard_normal((20, 3, 2)), rng.standard_normal((20, 1))
+    >>> W = [rng.standard_normal(s) for s in [(2, 2), (2, 2), (1, 2)]]
+    >>> loss, *grads = loss_and_gradients(*W, moments(X, Y))
+    >>> bool(np.isclose(loss, model.loss(*W, X, Y), rtol=1e-12))
+    True
+    >>> ref = model.gradients(*W, X, Y)
+    >>> all(np.allclose(g, h, rtol=1e-10) for g, h in zip(grads, ref))
+    True
+    """
+    if method is not None:
+        method = check_choice(method, "method", ("hankel", "recursion"))
+    Wx, Wh, Wy, mom, batch = _prepare_batch(Wx, Wh, Wy, moments)
+    eng = _Engine(Wx, Wh, Wy, mom, method)
+    with np.errstate(over="ignore", invalid="ignore"):
+        eng.step()
+        loss = eng.loss()
+    gx, gh, gy = (v.reshape(batch + v.shape[1:]).copy() for v in eng.views[1])
+    return loss.reshape(batch), gx, gh, gy
+
+
+def _run(eng: _Engine, lr, rec, on_divergence: str, hint: str):
+    """Gradient descent; records weights and loss at the steps ``rec``.
+
+    A network has diverged when its loss or its squared weight norm is
+    non-finite or exceeds ``1e150`` (resp. ``1e300``).  The loss is checked at
+    every step; for a single network on whitened inputs the weight norm only at
+    every 8th step (non-finite weights already make the loss non-finite).
+    """
+    n, B = rec.size, eng.B
+    theta_hist = np.empty((n, B, eng.theta.shape[1]))
+    loss_hist = np.empty((n, B))
+    diverged = np.full(B, -1)
+    lr_col = np.broadcast_to(np.asarray(lr, dtype=float).reshape(-1, 1), (B, 1)).copy()
+    lim, lim2 = DIVERGENCE_LIMIT, DIVERGENCE_LIMIT**2
+    theta, grad = eng.theta, eng.grad
+    # one network, whitened inputs: the cheapest possible per-step check
+    quick = B == 1 and eng.cxx is None
+    g_flat, t_flat, vdot = eng.G_rows.reshape(-1), theta.reshape(-1), np.vdot
+    rec_list = [int(r) for r in rec] + [-1]
+    last, j, nxt = rec_list[-2], 0, rec_list[0]
+    mul, sub, grad_step = np.multiply, np.subtract, eng.step_fn
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(last + 1):
+            grad_step()
+            if quick:
+                # ½ Σ G² <= 1e150 is the loss criterion up to the (tiny) offset.
+                # NaN/inf weights make the loss NaN/inf at once; huge finite
+                # weights with a small loss are caught at the next multiple of 8.
+                ok = vdot(g_flat, g_flat) <= 2 * lim and (
+                    step & 7 or vdot(t_flat, t_flat) <= lim2
+                )
+                loss = None
+            else:
+                loss = eng.loss()
+                wn = np.einsum("bi,bi->b", theta, theta)
+                ok = loss.max() <= lim and wn.max() <= lim2
+            if not ok:
+                loss = eng.loss()
+                wn = np.einsum("bi,bi->b", theta, theta)
+                bad = ~((loss <= lim) & (wn <= lim2)) & (diverged < 0)
+                if np.any(bad):
+                    b0 = int(np.argmax(bad))
+                    what, value = (
+                        ("loss", loss[b0])
+                        if not loss[b0] <= lim
+                        else ("weights", np.sqrt(wn[b0]))
+                    )
+                    if on_divergence == "raise":
+                        raise TrainingDivergedError(
+                            step, what, hint, value=value, index=b0 if B > 1 else None
+                        )
+                    diverged[bad] = step
+                    theta[bad] = 0.0  # frozen: zero weights have zero gradient
+                    lr_col[bad] = 0.0
+                    eng.step()
+            if step == nxt:
+                theta_hist[j] = theta
+                # a loss is >= 0: clip rounding below zero
+                loss_hist[j] = np.maximum(eng.loss(), 0.0)
+                dead = diverged >= 0
+                if dead.any():
+                    theta_hist[j, dead] = np.nan
+                    loss_hist[j, dead] = np.nan
+                j += 1
+                nxt = rec_list[j]
+            if step == last:
+                break
+            mul(grad, lr_col, grad)
+            sub(theta, grad, theta)
+    return theta_hist, loss_hist, diverged
+
+
+def _split(eng: _Engine, theta_hist, shape):
+    n = theta_hist.shape[0]
+    Nh, Nx, Ny = eng.Nh, eng.Nx, eng.Ny
+    a, b, c = eng.layout  # starts of W_y, I, W_h in [W_x | W_y | I | W_h]
+    return (
+        theta_hist[..., :a].reshape((n,) + shape + (Nh, Nx)),
+        theta_hist[..., c:].reshape((n,) + shape + (Nh, Nh)),
+        theta_hist[..., a:b].reshape((n,) + shape + (Ny, Nh)),
+    )
+
+
+def train_on_moments(
+    Wx, Wh, Wy, moments: Moments, lr: float, steps: int, record_every: int = 1
+) -> TrainingHistory:
+    """Full-batch gradient descent on one network, from the data's moments.
+
+    The same updates as :func:`lrnn_utils.model.train` (equal up to rounding),
+    at a cost per step that does not depend on the number of samples.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Initial weights ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)`` (not modified).
+    moments : Moments
+        From :func:`moments` (data) or :func:`make_moments` (given correlations).
+    lr : float
+        Learning rate ``> 0``.
+    steps : int
+        Number of updates (``>= 0``).
+    record_every : int, default 1
+        Record every ``record_every`` steps (step 0 and the last step always).
+
+    Returns
+    -------
+    lrnn_utils.model.TrainingHistory
+
+    Raises
+    ------
+    TrainingDivergedError
+        When the loss or the weights become non-finite or exceed 1e150; carries
+        ``step``, ``quantity`` (``"loss"`` or ``"weights"``) and ``value``.
+    """
+    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    if not isinstance(moments, Moments):
+        raise TypeError(
+            "moments must be a lrnn_utils.fast.Moments (see fast.moments), "
+            f"got {type(moments).__name__}"
+        )
+    if moments.sigma_yx.ndim != 3:
+        raise ValueError(
+            "moments has batch axes; use train_batch for a batch of networks"
+        )
+    lr = check_finite_scalar(lr, "lr", positive=True)
+    rec = record_steps(steps, record_every)
+    Wx, Wh, Wy, mom, _ = _prepare_batch(Wx, Wh, Wy, moments)
+    eng = _Engine(Wx, Wh, Wy, mom)
+    hint = "try a smaller learning rate or initialisation"
+    theta_hist, loss_hist, _ = _run(eng, lr, rec, "raise", hint)
+    Wx_h, Wh_h, Wy_h = _split(eng, theta_hist[:, 0], ())
+    return TrainingHistory(steps=rec, Wx=Wx_h, Wh=Wh_h, Wy=Wy_h, loss=loss_hist[:, 0])
+
+
+def train(
+    Wx, Wh, Wy, X, Y, lr: float, steps: int, record_every: int = 1
+) -> TrainingHistory:
+    """Drop-in replacement for :func:`lrnn_utils.model.train`, through the moments.
+
+    Computes :func:`moments` of ``(X, Y)`` once, then runs
+    :func:`train_on_moments`.  Same arguments, same
+    :class:`~lrnn_utils.model.TrainingHistory`, equal up to rounding.
+
+    Examples
+    --------
+    >>> from lrnn_utils import model, tasks
+    >>> rng = np.random.default_rng(1)
+    >>> task = tasks.make_task(np.ones((4, 1)), P=8, rng=rng)
+    >>> Wx, Wh, Wy, R = model.aligned_init(task, 0.3, 0.2, 0.3, rng)
+    >>> fast = train(Wx, Wh, Wy, task.X, task.Y, lr=0.05, steps=300)
+    >>> ref = model.train(Wx, Wh, Wy, task.X, task.Y, lr=0.05, steps=300)
+    >>> bool(np.allclose(fast.Wh, ref.Wh, rtol=1e-10, atol=1e-12))
+    True
+    """
+    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    return train_on_moments(Wx, Wh, Wy, moments(X, Y), lr, steps, record_every)
+
+
+@dataclass(frozen=True)
+class BatchHistory:
+    """Recorded gradient descent of a batch of networks.
+
+    Attributes
+    ----------
+    steps : ndarray, shape (n,)
+        Update-step index of each record (0 = initial weights).
+    Wx, Wh, Wy : ndarray, shapes (n,) + batch + weight shape
+        Weights at each record (NaN after a network diverged).
+    loss : ndarray, shape (n,) + batch
+        Loss at each record (NaN after a network diverged).
+    diverged_step : ndarray of int, shape batch
+        Step at which each network diverged, ``-1`` if it never did.
+    """
+
+    steps: np.ndarray
+    Wx: np.ndarray
+    Wh: np.ndarray
+    Wy: np.ndarray
+    loss: np.ndarray
+    diverged_step: np.ndarray
+
+
+def train_batch(
+    Wx,
+    Wh,
+    Wy,
+    moments: Moments,
+    lr,
+    steps: int,
+    record_every: int | None = None,
+    on_divergence: str = "raise",
+) -> BatchHistory:
+    """Gradient descent on a whole batch of networks in the same numpy calls.
+
+    Every network ``b`` follows exactly the updates of :func:`train_on_moments`
+    with its own weights, task moments and learning rate; the cost of a step
+    is nearly that of one network as long as the batch is small enough for
+    the arithmetic not to dominate.  Use it for sweeps (phase diagrams,
+    learning-rate scans, many seeds).
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Initial weights with leading batch axes, e.g. ``(nδ, nλ, Nh, Nx)``.
+        Leading axes broadcast against each other and against those of
+        ``moments`` (a single task can be shared by all networks).
+    moments : Moments
+        Moments with optional leading batch axes.
+    lr : float or array_like
+        Learning rate(s) ``> 0``, a scalar or one per network (batch shape).
+    steps : int
+        Number of updates (``>= 0``).
+    record_every : int, optional
+        Record every ``record_every`` steps; default: only the first and last.
+    on_divergence : {"raise", "mask"}
+        ``"raise"``: raise :class:`~lrnn_utils.TrainingDivergedError` (with
+        ``index``, the flat index of the network) as soon as one network
+        diverges.  ``"mask"``: stop only the diverged networks (their later
+        records are NaN, ``diverged_step`` says when), continue the others.
+
+    Returns
+    -------
+    BatchHistory
+
+    Examples
+    --------
+    Three learning rates on the same task, in one call:
+
+    >>> from lrnn_utils import model, tasks
+    >>> rng = np.random.default_rng(0)
+    >>> task = tasks.make_task(np.ones((3, 1)), P=6, rng=rng)
+    >>> Wx, Wh, Wy, _ = model.aligned_init(task, 0.5, 0.5, 0.5, rng)
+    >>> lr = np.array([0.05, 0.1, 3.0])
+    >>> out = train_batch(Wx, Wh, Wy, moments(task.X, task.Y), lr, steps=100,
+    ...                   on_divergence="mask")
+    >>> out.Wh.shape, out.diverged_step.tolist()
+    ((2, 3, 1, 1), [-1, -1, 3])
+    """
+    on_divergence = check_choice(on_divergence, "on_divergence", ("raise", "mask"))
+    lr = as_finite_array(lr, "lr")
+    if np.any(lr <= 0):
+        raise ValueError("lr must be > 0 for every network")
+    Wx, Wh, Wy, mom, batch = _prepare_batch(Wx, Wh, Wy, moments, lr.shape)
+    lr = np.broadcast_to(lr, batch)
+    steps = check_positive_int(steps, "steps", minimum=0)
+    if record_every is None:
+        record_every = max(steps, 1)
+    rec = record_steps(steps, record_every)
+    eng = _Engine(Wx, Wh, Wy, mom)
+    hint = "try a smaller learning rate or initialisation"
+    theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, hint)
+    Wx_h, Wh_h, Wy_h = _split(eng, theta_hist, batch)
+    return BatchHistory(
+        steps=rec,
+        Wx=Wx_h,
+        Wh=Wh_h,
+        Wy=Wy_h,
+        loss=loss_hist.reshape((rec.size,) + batch),
+        diverged_step=diverged.reshape(batch),
+    )
