@@ -9,6 +9,9 @@ model
     aligned initialisation and mode read-out.
 theory
     Mode equations, energy, closed forms and zero-loss solutions.
+fast
+    Gradient descent through the data's second moments: a drop-in fast trainer and a
+    batched trainer for sweeps.
 correlation_form
     The loss and its gradients through the input-output correlations (whitened inputs).
 plotting
@@ -27,6 +30,7 @@ from . import (
     checks,
     correlation_form,
     decoupling,
+    fast,
     learning_speed,
     model,
     ntk,
@@ -44,6 +48,7 @@ from ._validation import TrainingDivergedError
 __all__ = [
     "tasks",
     "model",
+    "fast",
     "theory",
     "correlation_form",
     "plotting",
