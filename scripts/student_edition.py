@@ -193,7 +193,7 @@ def build(out: Path, keep_solution: bool = False) -> list[Path]:
     )
     written = []
     for item in sorted((ROOT / "book").iterdir()):
-        if item.name.startswith((".", "_")):
+        if item.name.startswith((".", "_")) and item.name != "_static":
             continue
         target = out / "book" / item.name
         if item.is_dir():
