@@ -41,7 +41,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
-INSTRUCTOR_ONLY = {"book/instructors"}
+# pages for teachers and maintainers, left out of the student edition
+INSTRUCTOR_ONLY = {"book/instructors", "book/performance"}
 # the lines a check prints start with one of these symbols (lrnn_utils.checks._core)
 VERDICT = re.compile(r"^([✔✘…]) (.+?): ", re.M)
 FENCE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}", re.M)
