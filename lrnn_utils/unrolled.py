@@ -25,6 +25,7 @@ import numpy as np
 
 from ._validation import as_finite_array, check_finite_scalar, check_positive_int
 from .model import _check_weights, forward, loss
+from .tasks import _check_rng
 
 __all__ = [
     "apply_maps",
@@ -396,8 +397,11 @@ def ar1_inputs(
 
     Raises
     ------
+    TypeError
+        ``rng`` not a ``numpy.random.Generator`` (an ``ArgumentTypeError``, which is
+        also a ``ValueError``).
     ValueError
-        Non-positive sizes, ``rho`` outside ``(-1, 1)`` or ``rng`` not a Generator.
+        Non-positive sizes or ``rho`` outside ``(-1, 1)``.
 
     Examples
     --------
@@ -405,10 +409,7 @@ def ar1_inputs(
     >>> ar1_inputs(4, 3, 2, 0.5, np.random.default_rng(0)).shape
     (4, 3, 2)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            "rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)"
-        )
+    _check_rng(rng)
     P = check_positive_int(P, "P")
     T = check_positive_int(T, "T")
     Nx = check_positive_int(Nx, "Nx")
