@@ -23,7 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_finite_array, check_finite_scalar, check_positive_int
+from ._validation import (
+    as_finite_array,
+    check_finite_scalar,
+    check_instance,
+    check_positive_int,
+)
 from .model import _check_weights, forward, loss
 from .tasks import _check_rng
 
@@ -177,6 +182,7 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
            [0., 1.]])
     """
     X = as_finite_array(X, "X", ndim=3)
+    check_instance(flat, (bool, np.bool_), "flat")
     P, T, Nx = X.shape
     if P < 1:
         raise ValueError("X must contain at least one sample")

@@ -1,8 +1,9 @@
 """Catalogue of bad inputs for every public function of lrnn_utils.
 
-For each public function there is one valid call (checked to succeed), and a
-list of its arguments with their kind.  From the kind, bad variants are
-generated automatically:
+For each public function (every callable in the ``__all__`` of every module
+listed in ``lrnn_utils.__all__``, the checks included) there is one valid call
+(checked to succeed), and a list of its arguments with their kind.  From the
+kind, bad variants are generated automatically:
 
 ==========  =========================================  ==========================
 kind        bad variants                               expected exception
@@ -14,17 +15,27 @@ kind        bad variants                               expected exception
 ``int1``    2.5; "3"; 0                                TypeError x2; ValueError
 ``int0``    2.5; "3"; -1                               TypeError x2; ValueError
 ``pos``     "x"; NaN; 0; -1                            TypeError; ValueError x3
+``nonneg``  "x"; NaN; inf; -1                          TypeError; ValueError x3
 ``real``    "x"; NaN; inf                              TypeError; ValueError x2
 ``name``    "no-such-name"; 3                          ValueError; TypeError
+``str``     3                                          TypeError
+``bool``    "yes"; 0.5                                 TypeError x2
 ``rng``     the integer 0                              TypeError
 ``task``    the string "task"                          TypeError
+``obj``     the string "task" (a history, moments)     TypeError
+``triple``  a string; the first two of (Wx, Wh, Wy)    TypeError; ValueError
+``data``    a string; a list holding None (plotted     TypeError x2
+            data: NaN is allowed, it leaves a gap)
+``func``    the number 3.0 (a check's student)         TypeError
 ==========  =========================================  ==========================
 
 Every exception must name the argument in its message.  ``TypeError`` is
 satisfied by :class:`lrnn_utils._validation.ArgumentTypeError` (a subclass of
-both TypeError and ValueError).  Cases that the function's owner has not fixed
-yet are listed in ``KNOWN_GAPS`` and marked ``xfail`` (non-strict) with the
-reason, so that the catalogue documents them instead of hiding them.
+both TypeError and ValueError).  Callables deliberately left out are listed,
+with the reason, in ``NOT_CATALOGUED``.  Cases that cannot be fixed by input
+validation alone would be listed in ``KNOWN_GAPS`` and marked ``xfail``
+(non-strict) with the reason, so that the catalogue documents them instead of
+hiding them.
 """
 
 from __future__ import annotations
@@ -212,13 +223,15 @@ CATALOGUE = [
                     theory=[1.0, 0.4, 0.2]),
      dict(x="data", sim="data", theory="data")),
     # ---------------------------------------------------------------- report
-    (report.fmt_bound, lambda b: dict(x=1e-13), dict(x="bcast", floor="pos")),
+    (report.fmt_bound, lambda b: dict(x=1e-13),
+     dict(x="bcast", floor="pos", spec="str")),
     (report.fmt_measured, lambda b: dict(x=1e-13), dict(x="bcast", bound="pos")),
     # -------------------------------------------------------------- unrolled
     (unrolled.apply_maps, lambda b: dict(M=b["M"], X=b["X"]), dict(M="arr0", X="arr")),
     (unrolled.impulse_response, lambda b: dict(**W3(b), T=3),
      dict(Wx="arr", Wh="arr", Wy="arr", T="int1")),
-    (unrolled.input_correlations, lambda b: dict(X=b["X"]), dict(X="arr0")),
+    (unrolled.input_correlations, lambda b: dict(X=b["X"]),
+     dict(X="arr0", flat="bool")),
     (unrolled.output_second_moment, lambda b: dict(Y=b["Y"]), dict(Y="arr0")),
     (unrolled.loss_from_moments,
      lambda b: dict(M=b["M"], Syx=b["Syx"], Sxx=b["Sxx"], tr_yy=1.0),
@@ -278,21 +291,22 @@ CATALOGUE = [
           atol="nonneg")),
     (learning_speed.learning_time,
      lambda b: dict(t=np.linspace(0, 1, 5), x=np.linspace(0, 1, 5)),
-     dict(t="arr0", x="arr", fraction="real")),
+     dict(t="arr0", x="arr", fraction="real", start="real", target="real")),
     (learning_speed.s1_crossing,
      lambda b: dict(s_first=[1.0, 0.0, 0.0], s_second=[0.0, 0.0, 1.0]),
      dict(s_first="arr0", s_second="arr", b_max="pos")),
     (learning_speed.learning_order,
      lambda b: dict(delta=[1.0, 1.0], lam=[0.5, 1.0], T=3, max_steps=2000),
-     dict(delta="arr", lam="arr", T="int1", init="pos", max_steps="int1")),
+     dict(delta="arr", lam="arr", T="int1", init="pos", init_b="real", t_end="pos",
+          lr="pos", max_steps="int1")),
     # ------------------------------------------------------------- stability
     (stability.loss_at_lengths,
      lambda b: dict(**W3(b), U=b["task"].U, V=b["task"].V, kind="constant",
                     delta=[1.0, 0.5], lam=[1.0, 1.0], T_tests=[3, 4], rng=b["rng"]),
      dict(Wx="arr", Wh="arr", Wy="arr", U="arr", V="arr", kind="name",
           delta="bcast", lam="bcast", T_tests="int1", rng="rng", P="int1")),
-    (stability.minimise_energy, lambda b: dict(s=b["s1"]),
-     dict(s="seq", b_bound="pos")),
+    (stability.minimise_energy, lambda b: dict(s=b["s1"], b_starts=[-1.0, 0.5]),
+     dict(s="seq", b_starts="arr0", b_bound="pos")),
     (stability.hessian_parts, lambda b: dict(a=0.1, b=0.2, c=0.3, s=b["s1"]),
      dict(a="bcast", b="bcast", c="bcast", s="seq")),
     (stability.energy_hessian, lambda b: dict(a=0.1, b=0.2, c=0.3, s=b["s1"]),
@@ -334,7 +348,7 @@ CATALOGUE = [
     (ntk.train_batch,
      lambda b: dict(**b["WB"], X=b["XB"], Y=b["YB"], lr=0.1, steps=3),
      dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", lr="pos", steps="int0",
-          record_every="int1")),
+          record_every="int1", allow_divergence="bool")),
     (ntk.run_grid,
      lambda b: dict(T=[1, 2], io_scale=0.1, steps=2, rng=b["rng"], n_hidden=2, K=2),
      dict(T="int1", io_scale="pos", rec_scale="pos", init="name", steps="int0",
@@ -356,9 +370,11 @@ CATALOGUE = [
     (sensory.network_sharpness, lambda b: dict(**W3(b), X=b["X"], Y=b["Y"]),
      dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", eps="pos")),
     # ------------------------------------------------------------------ fast
-    (fast.moments, lambda b: dict(X=b["X"], Y=b["Y"]), dict(X="arr0", Y="arr")),
-    (fast.make_moments, lambda b: dict(sigma_yx=b["Syx"], yy=1.0),
-     dict(sigma_yx="bcast", yy="bcast")),
+    (fast.moments, lambda b: dict(X=b["X"], Y=b["Y"]),
+     dict(X="arr0", Y="arr", whitened="bool")),
+    (fast.make_moments,
+     lambda b: dict(sigma_yx=b["Syx"], sigma_xx=b["Sxx"].transpose(0, 2, 1, 3), yy=1.0),
+     dict(sigma_yx="bcast", sigma_xx="bcast", yy="bcast")),
     (fast.loss_and_gradients, lambda b: dict(**W3(b), moments=b["mom"]),
      dict(Wx="bcast", Wh="bcast", Wy="bcast", moments="obj", method="name")),
     (fast.train_on_moments,
@@ -465,6 +481,10 @@ def variants(kind, value):
         return [("int", 0, TypeError)]
     if kind in {"task", "obj"}:
         return [("string", "task", TypeError)]
+    if kind == "bool":
+        return [("string", "yes", TypeError), ("none-like", 0.5, TypeError)]
+    if kind == "str":
+        return [("int", 3, TypeError)]
     if kind == "func":
         return [("not-callable", 3.0, TypeError)]
     if kind == "triple":
