@@ -442,6 +442,10 @@ def reference_b_flow(
 
     s = _check_s(s)
     shape, m = _broadcast_modes(s, b0=b0, u=u)
+    rtol = check_finite_scalar(rtol, "rtol", positive=True)
+    atol = check_finite_scalar(atol, "atol")
+    if atol < 0:
+        raise ValueError(f"atol must be >= 0, got {atol}")
     t_eval = as_finite_array(t_eval, "t_eval", ndim=1)
     if t_eval.size == 0 or np.any(t_eval < 0) or np.any(np.diff(t_eval) < 0):
         raise ValueError(
@@ -691,6 +695,7 @@ def learning_order(
     (0.01, 4.16)
     """
     T = check_positive_int(T, "T")
+    max_steps = check_positive_int(max_steps, "max_steps")
     delta = as_finite_array(delta, "delta", ndim=1)
     lam = as_finite_array(lam, "lam", ndim=1)
     if delta.shape != lam.shape:

@@ -25,7 +25,7 @@ from ._validation import (
     check_positive_int,
     record_steps,
 )
-from .tasks import Task
+from .tasks import Task, _check_rng, _check_task
 
 __all__ = [
     "forward",
@@ -48,7 +48,8 @@ def _check_weights(Wx, Wh, Wy, X=None, Y=None):
     Nh, Nx = Wx.shape
     if Wh.shape != (Nh, Nh):
         raise ValueError(
-            f"Wh must have shape (Nh, Nh) = ({Nh}, {Nh}) to match Wx {Wx.shape}, got {Wh.shape}"
+            f"Wh must have shape (Nh, Nh) = ({Nh}, {Nh}) to match Wx {Wx.shape}, "
+            f"got {Wh.shape}"
         )
     if Wy.shape[1] != Nh:
         raise ValueError(
@@ -70,7 +71,8 @@ def _check_weights(Wx, Wh, Wy, X=None, Y=None):
         Y = as_finite_array(Y, "Y", ndim=2)
         if Y.shape != (X.shape[0], Wy.shape[0]):
             raise ValueError(
-                f"Y must have shape (P, Ny) = ({X.shape[0]}, {Wy.shape[0]}), got {Y.shape}"
+                f"Y must have shape (P, Ny) = ({X.shape[0]}, {Wy.shape[0]}), "
+                f"got {Y.shape}"
             )
         out.append(Y)
     return out
@@ -196,7 +198,8 @@ def train(
     steps : int
         Number of updates (``>= 0``).
     record_every : int, default 1
-        Record every ``record_every`` steps (step 0 and the last step are always recorded).
+        Record every ``record_every`` steps (step 0 and the last step are always
+        recorded).
 
     Returns
     -------
@@ -207,7 +210,8 @@ def train(
     ValueError
         Bad shapes, non-finite input, non-positive ``lr``.
     TrainingDivergedError
-        When weights or loss become non-finite or exceed 1e150; the message names the step.
+        When weights or loss become non-finite or exceed 1e150; the message names the
+        step.
     """
     Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
     lr = check_finite_scalar(lr, "lr", positive=True)
@@ -254,7 +258,7 @@ def _mode_vector(x, K: int, name: str) -> np.ndarray:
 def aligned_init(
     task: Task, a0, b0, c0, rng: np.random.Generator, n_hidden: int | None = None
 ):
-    """Weights satisfying Assumption 3: ``W_x = R A Vᵀ``, ``W_h = R B Rᵀ``, ``W_y = U C Rᵀ``.
+    """Weights of Assumption 3: ``W_x = R A Vᵀ``, ``W_h = R B Rᵀ``, ``W_y = U C Rᵀ``.
 
     Parameters
     ----------
@@ -270,10 +274,11 @@ def aligned_init(
     Returns
     -------
     (Wx, Wh, Wy, R)
-        ``R`` is an ``(Nh, Nh)`` orthogonal matrix whose first ``K`` columns carry the modes.
+        ``R`` is an ``(Nh, Nh)`` orthogonal matrix whose first ``K`` columns carry the
+        modes.
     """
-    if not isinstance(task, Task):
-        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
+    _check_task(task)
+    _check_rng(rng)
     K = task.K
     Nh = K if n_hidden is None else check_positive_int(n_hidden, "n_hidden")
     if Nh < K:
@@ -344,9 +349,10 @@ def unaligned_init(n_in: int, n_hidden: int, n_out: int, scale: float, rng):
 def modes(Wx, Wh, Wy, task: Task, R):
     """Read the modes off (stacks of) weights in the aligned basis.
 
-    ``a = diag(Rᵀ W_x V)``, ``b = diag(Rᵀ W_h R)``, ``c = diag(Uᵀ W_y R)`` (paper App. P.3),
-    restricted to the task's ``K`` singular dimensions.  Modes are tracked by
-    projecting on the task's fixed singular vectors, never by re-running an SVD.
+    ``a = diag(Rᵀ W_x V)``, ``b = diag(Rᵀ W_h R)``, ``c = diag(Uᵀ W_y R)``
+    (paper App. P.3), restricted to the task's ``K`` singular dimensions.  Modes are
+    tracked by projecting on the task's fixed singular vectors, never by re-running an
+    SVD.
 
     Parameters
     ----------
@@ -361,8 +367,7 @@ def modes(Wx, Wh, Wy, task: Task, R):
     -------
     (a, b, c) : tuple of numpy.ndarray, each of shape ``leading + (K,)``
     """
-    if not isinstance(task, Task):
-        raise ValueError("task must be a lrnn_utils.tasks.Task (see make_task)")
+    _check_task(task)
     Wx = as_finite_array(Wx, "Wx", min_ndim=2)
     Wh = as_finite_array(Wh, "Wh", min_ndim=2)
     Wy = as_finite_array(Wy, "Wy", min_ndim=2)

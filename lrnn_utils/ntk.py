@@ -29,6 +29,9 @@ import numpy as np
 from ._validation import (
     TrainingDivergedError,
     as_finite_array,
+    check_choice,
+    check_finite_scalar,
+    check_instance,
     check_positive_int,
 )
 from .model import _check_weights, aligned_init, unaligned_init
@@ -326,8 +329,10 @@ def relative_weight_change(W0, W1) -> np.ndarray:
     >>> float(relative_weight_change(W0, W1))
     1.0
     """
-    if len(W0) != 3 or len(W1) != 3:
-        raise ValueError("W0 and W1 must each be a tuple (Wx, Wh, Wy)")
+    for name, W in (("W0", W0), ("W1", W1)):
+        check_instance(W, (tuple, list), name, "a tuple (Wx, Wh, Wy)")
+        if len(W) != 3:
+            raise ValueError(f"{name} must be a tuple (Wx, Wh, Wy), got {len(W)} items")
     num = den = 0.0
     for name, a, b in zip(("Wx", "Wh", "Wy"), W0, W1):
         a = as_finite_array(a, name, min_ndim=2)
@@ -483,7 +488,11 @@ def train_batch(
     if np.any(lr <= 0):
         raise ValueError("lr must be > 0")
     steps = check_positive_int(steps, "steps", minimum=0)
-    every = steps if record_every is None else check_positive_int(record_every, "r")
+    every = (
+        steps
+        if record_every is None
+        else check_positive_int(record_every, "record_every")
+    )
     rec = np.unique(np.append(np.arange(0, steps + 1, max(every, 1)), steps))
     if not isinstance(allow_divergence, bool):
         raise TypeError("allow_divergence must be True or False")
@@ -635,8 +644,9 @@ def run_grid(
         raise TypeError(
             f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
         )
-    if init not in ("aligned", "unaligned"):
-        raise ValueError(f"init must be 'aligned' or 'unaligned', got {init!r}")
+    check_choice(init, "init", ("aligned", "unaligned"))
+    lr_fraction = check_finite_scalar(lr_fraction, "lr_fraction", positive=True)
+    lr_max = check_finite_scalar(lr_max, "lr_max", positive=True)
     rec_scale = io_scale if rec_scale is None else rec_scale
     T, io, rec = np.broadcast_arrays(
         np.asarray(T),

@@ -165,7 +165,7 @@ def train_modes(
     >>> bool(fit.converged.all()), round(float(fit.b[0]), 6), round(float(fit.u[0]), 6)
     (True, 0.5, 1.0)
     """
-    a, b, c, s, shape = _prepare(a0, b0, c0, s)
+    a, b, c, s, shape = _prepare(a0, b0, c0, s, names=("a0", "b0", "c0"))
     lr = check_finite_scalar(lr, "lr", positive=True)
     tol = check_finite_scalar(tol, "tol", positive=True)
     max_steps = check_positive_int(max_steps, "max_steps", minimum=0)
@@ -249,6 +249,9 @@ def brute_force_critical_beta(T: int, beta, b):
     """
     beta = as_finite_array(beta, "beta", ndim=1)
     b = as_finite_array(b, "b", ndim=1)
+    for name, grid in (("beta", beta), ("b", b)):
+        if grid.size == 0:
+            raise ValueError(f"{name} must not be empty")
     b = b[b != 0]
     s = dirac_singular_values(T, beta, 1.0 / beta)
     E0 = effective_energy(0.0, s)

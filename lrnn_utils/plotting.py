@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import ArgumentTypeError, check_finite_scalar, check_positive_int
+
 __all__ = [
     "SIM_STYLE",
     "THEORY_STYLE",
@@ -51,10 +53,17 @@ def use_book_style() -> None:
 
 def condition_colors(n: int, cmap: str = "viridis"):
     """``n`` distinct colours, one per condition, sampled from ``cmap``."""
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+    n = check_positive_int(n, "n")
+    if isinstance(cmap, str):
+        if cmap not in mpl.colormaps:
+            raise ValueError(f"unknown cmap {cmap!r}; see matplotlib.colormaps")
+    elif not isinstance(cmap, mpl.colors.Colormap):
+        raise ArgumentTypeError(
+            f"cmap must be a colormap name or Colormap, got {type(cmap).__name__}"
+        )
     cm = plt.get_cmap(cmap)
     return [cm(x) for x in np.linspace(0.0, 0.78, n)] if n > 1 else [cm(0.3)]
 
@@ -74,6 +83,7 @@ def darker(color, amount: float = 0.4):
     """
     from matplotlib.colors import to_rgb
 
+    amount = check_finite_scalar(amount, "amount")
     if not 0.0 <= amount <= 1.0:
         raise ValueError(f"amount must lie in [0, 1], got {amount}")
     return tuple((1.0 - amount) * np.asarray(to_rgb(color)))
@@ -109,6 +119,8 @@ def plot_sim_and_theory(
     matplotlib.lines.Line2D
         The simulation line.
     """
+    for name, values in (("x", x), ("sim", sim), ("theory", theory)):
+        _check_data(values, name)
     extra = {"marker": marker, "markersize": 6} if marker else {}
     (line,) = ax.plot(x, sim, color=color, label=label, **SIM_STYLE, **extra)
     if theory is not None:
@@ -118,6 +130,20 @@ def plot_sim_and_theory(
         else:
             ax.plot(x if theory_x is None else theory_x, theory, **style)
     return line
+
+
+def _check_data(values, name: str) -> None:
+    """Plotted data must be real numbers (NaN allowed: matplotlib leaves a gap)."""
+    if values is None:
+        return
+    try:
+        kind = "U" if isinstance(values, str) else np.asarray(values).dtype.kind
+    except ValueError:  # ragged nested sequences
+        kind = "O"
+    if kind not in "biuf":
+        raise ArgumentTypeError(
+            f"{name} must hold real numbers (NaN allowed), got {type(values).__name__}"
+        )
 
 
 def add_style_legend(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import as_finite_array, check_finite_scalar, check_instance
+
 __all__ = ["fmt_bound", "fmt_measured"]
 
 
@@ -32,16 +34,14 @@ def fmt_bound(x, floor: float = 1e-12, spec: str = ".1e") -> str:
 
     Raises
     ------
+    TypeError
+        If ``x`` or ``floor`` is not numeric, or ``spec`` not a string.
     ValueError
-        If ``x`` is empty or not finite, or ``floor`` is not positive.
+        If ``x`` is empty or not finite, or ``floor`` is not positive and finite.
     """
-    arr = np.asarray(x, dtype=float)
-    if arr.size == 0:
-        raise ValueError("x must not be empty")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("x must be finite")
-    if not floor > 0:
-        raise ValueError(f"floor must be > 0, got {floor}")
+    arr = _check_x(x)
+    floor = check_finite_scalar(floor, "floor", positive=True)
+    check_instance(spec, str, "spec")
     val = float(np.max(np.abs(arr))) if arr.ndim else float(arr)
     if abs(val) < floor:
         return f"< {floor:.0e}"
@@ -68,9 +68,12 @@ def fmt_measured(x, bound: float = 1e-12) -> str:
 
     Raises
     ------
+    TypeError
+        If ``x`` or ``bound`` is not numeric.
     ValueError
-        If ``x`` is empty or not finite, ``bound`` is not positive, or ``|x|`` is not
-        below ``bound`` (the caller's assertion would fail: say so here too).
+        If ``x`` is empty or not finite, ``bound`` is not positive and finite, or
+        ``|x|`` is not below ``bound`` (the caller's assertion would fail: say so
+        here too).
 
     Examples
     --------
@@ -79,13 +82,8 @@ def fmt_measured(x, bound: float = 1e-12) -> str:
     >>> fmt_measured(0.0, bound=1e-10)
     '0 (bound 1e-10)'
     """
-    arr = np.asarray(x, dtype=float)
-    if arr.size == 0:
-        raise ValueError("x must not be empty")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("x must be finite")
-    if not bound > 0:
-        raise ValueError(f"bound must be > 0, got {bound}")
+    arr = _check_x(x)
+    bound = check_finite_scalar(bound, "bound", positive=True)
     val = float(np.max(np.abs(arr)))
     if not val < bound:
         raise ValueError(f"x = {val:.3e} is not below the bound {bound:.0e}")
@@ -94,3 +92,10 @@ def fmt_measured(x, bound: float = 1e-12) -> str:
     return f"~1e{int(np.round(np.log10(val))):+03d} (bound {bound:.0e})".replace(
         "e+0", "e"
     ).replace("e-0", "e-")
+
+
+def _check_x(x) -> np.ndarray:
+    arr = as_finite_array(x, "x")
+    if arr.size == 0:
+        raise ValueError("x must not be empty")
+    return arr

@@ -16,7 +16,8 @@ import warnings
 
 import numpy as np
 
-from ._validation import as_finite_array, check_finite_scalar
+from ._validation import as_finite_array, check_finite_scalar, check_instance
+from .model import TrainingHistory
 
 __all__ = [
     "TARGETS",
@@ -248,10 +249,14 @@ def best_mode(w, C, b_grid=None):
     w = as_finite_array(w, "w", ndim=1)
     C = as_finite_array(C, "C", min_ndim=2)
     T = w.size
+    if T == 0:
+        raise ValueError("w must have at least one time step")
     if C.shape[-2:] != (T, T):
         raise ValueError(f"C must end in shape ({T}, {T}), got {C.shape}")
     grid = np.linspace(-2.0, 2.0, 2001) if b_grid is None else np.asarray(b_grid)
     grid = as_finite_array(grid, "b_grid", ndim=1)
+    if grid.size < 2:
+        raise ValueError(f"b_grid must hold at least 2 values, got {grid.size}")
 
     def fit(b):  # b: (..., G) -> u, E of shape (..., G)
         p = b[..., None] ** np.arange(T - 1, -1, -1.0)  # (..., G, T)
@@ -301,7 +306,11 @@ def hidden_speed(history, X, lr: float) -> np.ndarray:
     >>> hidden_speed(hist, one, lr=0.5)  # h_{T+1} = W_x x moves from 1 to 2 in time 1
     array([1.])
     """
+    check_instance(history, TrainingHistory, "history")
     X = as_finite_array(X, "X", ndim=3)
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must hold at least one trial and time step, got {X.shape}")
+    lr = check_finite_scalar(lr, "lr", positive=True)
     Wx, Wh = history.Wx, history.Wh
     h = np.zeros((Wx.shape[0], X.shape[0], Wh.shape[-1]))
     for t in range(X.shape[1]):

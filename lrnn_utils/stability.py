@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import model
-from ._validation import as_finite_array, check_positive_int
-from .tasks import _check_kind, make_task, task_singular_values
-from .theory import optimal_u, time_lags
+from ._validation import as_finite_array, check_finite_scalar, check_positive_int
+from .tasks import _check_kind, _check_rng, make_task, task_singular_values
+from .theory import _prepare, optimal_u, time_lags
 
 __all__ = [
     "loss_at_lengths",
@@ -88,16 +88,18 @@ def loss_at_lengths(
         Shape of ``T_tests``.
     """
     _check_kind(kind)
+    _check_rng(rng)
     U = as_finite_array(U, "U", ndim=2)
+    V = as_finite_array(V, "V", ndim=2)
     K = U.shape[1]
     delta = np.broadcast_to(as_finite_array(delta, "delta"), (K,))
     lam = np.broadcast_to(as_finite_array(lam, "lam"), (K,))
     T_arr = np.asarray(T_tests)
     out = np.empty(T_arr.size)
     for j, Tt in enumerate(T_arr.ravel()):
-        Tt = check_positive_int(Tt, "T_test")
+        Tt = check_positive_int(Tt, "T_tests")
         S = task_singular_values(kind, Tt, delta, lam).T  # (T', K)
-        n_in = np.asarray(V).shape[0]
+        n_in = V.shape[0]
         Pj = Tt * n_in if P is None else check_positive_int(P, "P")
         task = make_task(S, Pj, rng, U=U, V=V)
         out[j] = model.loss(Wx, Wh, Wy, task.X, task.Y)
@@ -155,9 +157,7 @@ def minimise_energy(s, b_starts=None, b_bound: float = 10.0) -> EnergyMinimum:
     T = s.size
     if T < 1:
         raise ValueError("s must contain at least one value")
-    b_bound = float(b_bound)
-    if not np.isfinite(b_bound) or b_bound <= 0:
-        raise ValueError(f"b_bound must be a positive finite number, got {b_bound}")
+    b_bound = check_finite_scalar(b_bound, "b_bound", positive=True)
     starts = (
         np.linspace(-2.0, 2.0, 9)
         if b_starts is None
@@ -232,11 +232,7 @@ def hessian_parts(a, b, c, s):
     >>> bool(np.all(R == 0))
     True
     """
-    s = as_finite_array(s, "s", min_ndim=1)
-    a = as_finite_array(a, "a")
-    b = as_finite_array(b, "b")
-    c = as_finite_array(c, "c")
-    shape = np.broadcast_shapes(a.shape, b.shape, c.shape, s.shape[:-1])
+    a, b, c, s, shape = _prepare(a, b, c, s)
     a, b, c = (np.broadcast_to(x, shape)[..., None] for x in (a, b, c))
     k = time_lags(s.shape[-1])
     p0 = b**k

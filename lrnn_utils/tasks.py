@@ -15,7 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_finite_array, check_positive_int
+from ._validation import (
+    as_finite_array,
+    check_choice,
+    check_instance,
+    check_positive_int,
+)
 
 __all__ = [
     "TASK_KINDS",
@@ -35,11 +40,14 @@ TASK_KINDS = ("constant", "inverse_exponential", "exponential")
 
 
 def _check_kind(kind: str) -> str:
-    if kind not in TASK_KINDS:
-        raise ValueError(
-            f"unknown task kind {kind!r}; expected one of {', '.join(TASK_KINDS)}"
-        )
-    return kind
+    """``kind`` if it is one of :data:`TASK_KINDS` (TypeError for a non-string)."""
+    return check_choice(kind, "task kind", TASK_KINDS)
+
+
+def _check_rng(rng) -> np.random.Generator:
+    return check_instance(
+        rng, np.random.Generator, "rng", "e.g. numpy.random.default_rng(0)"
+    )
 
 
 def task_singular_values(kind: str, T: int, delta=1.0, lam=1.0) -> np.ndarray:
@@ -104,10 +112,10 @@ def whiten(Z) -> np.ndarray:
     """
     Z = as_finite_array(Z, "Z", ndim=2)
     P, D = Z.shape
-    if P < D:
+    if P < D or P == 0:
         raise ValueError(
-            "cannot whiten: need at least as many samples as dimensions, "
-            f"got P={P} < D={D}"
+            "cannot whiten Z: need at least as many samples as dimensions "
+            f"(and at least one), got Z of shape (P, D) = {Z.shape}"
         )
     Q, sig, Wt = np.linalg.svd(Z, full_matrices=False)
     if sig.size == 0 or sig[-1] <= sig[0] * max(P, D) * np.finfo(float).eps:
@@ -123,6 +131,7 @@ def random_orthonormal(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     k = check_positive_int(k, "k")
     if k > n:
         raise ValueError(f"cannot have {k} orthonormal columns in dimension {n}")
+    _check_rng(rng)
     G = rng.standard_normal((n, k))
     Q, Rm = np.linalg.qr(G)
     return Q * np.sign(np.diag(Rm))
@@ -238,10 +247,7 @@ def make_task(
     >>> longer.T, bool(np.array_equal(longer.V, task.V))
     (5, True)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            "rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)"
-        )
+    _check_rng(rng)
     S = as_finite_array(S, "S")
     if S.ndim == 1:
         S = S[:, None]
@@ -268,6 +274,11 @@ def make_task(
     # y_p = Σ_t U diag(S_t) Vᵀ x_{p,t}
     Y = np.einsum("toi,pti->po", correlations_from_svd(U, S, V), X)
     return Task(X=X, Y=Y, U=U, V=V, S=S)
+
+
+def _check_task(task) -> Task:
+    """``task`` if it is a :class:`Task` (ArgumentTypeError otherwise)."""
+    return check_instance(task, Task, "task", "a lrnn_utils.tasks.Task, see make_task")
 
 
 def _dimension(n, name: str, vectors, K: int) -> int:

@@ -44,18 +44,20 @@ __all__ = [
 ]
 
 
-def _prepare(a, b, c, s):
+def _prepare(a, b, c, s, names=("a", "b", "c")):
+    """Validated modes and ``s``; ``names`` are the caller's names of a, b, c."""
     s = as_finite_array(s, "s", min_ndim=1)
     if s.shape[-1] < 1:
         raise ValueError("s must have at least one time step (T >= 1) in its last axis")
-    a = as_finite_array(a, "a")
-    b = as_finite_array(b, "b")
-    c = as_finite_array(c, "c")
+    na, nb, nc = names
+    a = as_finite_array(a, na)
+    b = as_finite_array(b, nb)
+    c = as_finite_array(c, nc)
     try:
         shape = np.broadcast_shapes(a.shape, b.shape, c.shape, s.shape[:-1])
     except ValueError as exc:
         raise ValueError(
-            f"a {a.shape}, b {b.shape}, c {c.shape} must broadcast against "
+            f"{na} {a.shape}, {nb} {b.shape}, {nc} {c.shape} must broadcast against "
             f"s.shape[:-1] = {s.shape[:-1]}"
         ) from exc
     return a, b, c, s, shape
@@ -82,7 +84,19 @@ def decay_powers(b, T: int) -> np.ndarray:
     -------
     numpy.ndarray, shape ``b.shape + (T,)``
         Entry ``[..., i − 1]`` is ``b^{T−i}``.
+
+    Raises
+    ------
+    TypeError
+        ``b`` not numeric, ``T`` not an integer.
+    ValueError
+        Non-finite ``b`` or ``T < 1``.
     """
+    return _decay_powers(as_finite_array(b, "b"), T)
+
+
+def _decay_powers(b, T):
+    """:func:`decay_powers` without validating ``b`` (used inside training loops)."""
     return np.asarray(b, dtype=float)[..., None] ** time_lags(T)
 
 
@@ -91,7 +105,7 @@ def _powers(b, T):
     k = time_lags(T)
     bb = np.asarray(b, dtype=float)[..., None]
     dpw = k * bb ** np.maximum(k - 1, 0)  # derivative; the k = 0 term is exactly 0
-    return decay_powers(b, T), dpw
+    return _decay_powers(b, T), dpw
 
 
 def effective_singular_values(b, s):
@@ -305,7 +319,7 @@ def simulate_modes(
         raise ValueError(
             f"trainable must be a non-empty subset of 'abc', got {trainable!r}"
         )
-    a, b, c, s, shape = _prepare(a0, b0, c0, s)
+    a, b, c, s, shape = _prepare(a0, b0, c0, s, names=("a0", "b0", "c0"))
     lr = check_finite_scalar(lr, "lr", positive=True)
     rec = record_steps(steps, record_every)
     n = rec.size
@@ -449,10 +463,7 @@ def extrapolation_loss(kind: str, delta, lam, T_train: int, T_test):
     T_train = check_positive_int(T_train, "T_train")
     b_star, u_star = global_solution(kind, delta, lam, T_train)
     T_arr = np.asarray(T_test)
-    flat = [
-        check_positive_int(int(v) if float(v).is_integer() else v, "T_test")
-        for v in T_arr.ravel()
-    ]
+    flat = [check_positive_int(v, "T_test") for v in T_arr.ravel()]
     out = np.empty((len(flat),) + b_star.shape)
     for j, Tt in enumerate(flat):
         s = task_singular_values(kind, Tt, delta, lam)

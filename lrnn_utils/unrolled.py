@@ -23,8 +23,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_finite_array, check_finite_scalar, check_positive_int
+from ._validation import (
+    as_finite_array,
+    check_finite_scalar,
+    check_instance,
+    check_positive_int,
+)
 from .model import _check_weights, forward, loss
+from .tasks import _check_rng
 
 __all__ = [
     "apply_maps",
@@ -176,6 +182,7 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
            [0., 1.]])
     """
     X = as_finite_array(X, "X", ndim=3)
+    check_instance(flat, (bool, np.bool_), "flat")
     P, T, Nx = X.shape
     if P < 1:
         raise ValueError("X must contain at least one sample")
@@ -396,8 +403,11 @@ def ar1_inputs(
 
     Raises
     ------
+    TypeError
+        ``rng`` not a ``numpy.random.Generator`` (an ``ArgumentTypeError``, which is
+        also a ``ValueError``).
     ValueError
-        Non-positive sizes, ``rho`` outside ``(-1, 1)`` or ``rng`` not a Generator.
+        Non-positive sizes or ``rho`` outside ``(-1, 1)``.
 
     Examples
     --------
@@ -405,10 +415,7 @@ def ar1_inputs(
     >>> ar1_inputs(4, 3, 2, 0.5, np.random.default_rng(0)).shape
     (4, 3, 2)
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            "rng must be a numpy.random.Generator, e.g. numpy.random.default_rng(0)"
-        )
+    _check_rng(rng)
     P = check_positive_int(P, "P")
     T = check_positive_int(T, "T")
     Nx = check_positive_int(Nx, "Nx")
