@@ -18,6 +18,7 @@ import numpy as np
 
 from ._validation import as_finite_array, check_finite_scalar, check_instance
 from .model import TrainingHistory
+from .theory import time_lags
 
 __all__ = [
     "TARGETS",
@@ -259,7 +260,7 @@ def best_mode(w, C, b_grid=None):
         raise ValueError(f"b_grid must hold at least 2 values, got {grid.size}")
 
     def fit(b):  # b: (..., G) -> u, E of shape (..., G)
-        p = b[..., None] ** np.arange(T - 1, -1, -1.0)  # (..., G, T)
+        p = b[..., None] ** time_lags(T)  # (..., G, T): b^(T-t)
         Cp = np.einsum("...st,...gt->...gs", C, p)
         u = np.einsum("...gs,s->...g", Cp, w) / np.einsum("...gs,...gs->...g", Cp, p)
         r = w - u[..., None] * p

@@ -84,7 +84,7 @@ def unaligned_modes(student):
 
     Examples
     --------
-    >>> read_modes(sensory.read_modes)
+    >>> unaligned_modes(sensory.read_modes)
     ✔ read_modes: matches the reference on 3 random cases
     """
     cases = _mode_cases(np.random.default_rng(7008))
@@ -141,7 +141,7 @@ def sensory_test_loss(student):
 
     Examples
     --------
-    >>> extrapolation_loss(_extrapolation_reference)
+    >>> sensory_test_loss(_extrapolation_reference)
     ✔ extrapolation_loss: matches the reference on 3 random cases
     """
     rng = np.random.default_rng(7009)
