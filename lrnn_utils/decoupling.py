@@ -23,7 +23,7 @@ import numpy as np
 from . import model as _model
 from . import theory as _theory
 from ._validation import as_finite_array, check_finite_scalar, check_positive_int
-from .tasks import Task, make_task, random_orthonormal
+from .tasks import Task, _check_rng, _check_task, make_task, random_orthonormal
 
 __all__ = [
     "aligned_blocks",
@@ -34,21 +34,6 @@ __all__ = [
     "AlignedRun",
     "run_aligned",
 ]
-
-
-def _check_task(task):
-    if not isinstance(task, Task):
-        raise TypeError(
-            f"task must be a lrnn_utils.tasks.Task (see make_task), "
-            f"got {type(task).__name__}"
-        )
-
-
-def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
-        )
 
 
 def aligned_blocks(Wx, Wh, Wy, task: Task, R):

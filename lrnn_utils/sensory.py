@@ -16,7 +16,12 @@ import warnings
 
 import numpy as np
 
-from ._validation import as_finite_array, check_finite_scalar, check_instance
+from ._validation import (
+    as_finite_array,
+    check_choice,
+    check_finite_scalar,
+    check_instance,
+)
 from .model import TrainingHistory
 from .theory import time_lags
 
@@ -44,16 +49,6 @@ def _check_int(n, name: str, minimum: int = 1) -> int:
     if n < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {n}")
     return int(n)
-
-
-def _check_target(target) -> str:
-    if not isinstance(target, str):
-        raise TypeError(f"target must be a string, got {type(target).__name__}")
-    if target not in TARGETS:
-        raise ValueError(
-            f"unknown target {target!r}; expected one of {', '.join(TARGETS)}"
-        )
-    return target
 
 
 def target_weights(target: str, T: int) -> np.ndarray:
@@ -87,7 +82,7 @@ def target_weights(target: str, T: int) -> np.ndarray:
     >>> target_weights("early", 4) * 12
     array([12.,  6.,  4.,  3.])
     """
-    target = _check_target(target)
+    target = check_choice(target, "target", TARGETS)
     T = _check_int(T, "T")
     t = np.arange(1, T + 1, dtype=float)
     if target == "mean":
