@@ -58,25 +58,13 @@ PACKAGES = [
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
     """The ``.ipynb`` pages of ``_toc.yml`` in reading order."""
     import yaml
+    from student_edition import toc_files  # the one walker of the table of contents
 
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files: list[str] = []
-
-    def walk(entries):
-        for e in entries or []:
-            if "file" in e:
-                files.append(e["file"])
-            walk(e.get("sections"))
-            walk(e.get("chapters"))
-
-    walk(toc.get("parts"))
-    walk(toc.get("chapters"))
-    out = []
-    for f in files:
-        p = root / (f if f.endswith(".ipynb") else f + ".ipynb")
-        if p.exists():
-            out.append(p)
-    return out
+    pages = (
+        root / (f if f.endswith(".ipynb") else f + ".ipynb") for f in toc_files(toc)
+    )
+    return [p for p in pages if p.exists()]
 
 
 def _peak_mib(pid: int) -> float | None:
