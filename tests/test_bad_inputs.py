@@ -225,7 +225,8 @@ CATALOGUE = [
     # ---------------------------------------------------------------- report
     (report.fmt_bound, lambda b: dict(x=1e-13),
      dict(x="bcast", floor="pos", spec="str")),
-    (report.fmt_measured, lambda b: dict(x=1e-13), dict(x="bcast", bound="pos")),
+    (report.fmt_below, lambda b: dict(x=1e-13), dict(x="bcast", bound="pos")),
+    (report.shown, lambda b: dict(x=0.123, spec=".2f"), dict(x="real", spec="str")),
     # -------------------------------------------------------------- unrolled
     (unrolled.apply_maps, lambda b: dict(M=b["M"], X=b["X"]), dict(M="arr0", X="arr")),
     (unrolled.impulse_response, lambda b: dict(**W3(b), T=3),
