@@ -360,3 +360,18 @@ def test_max_stable_lr_separates_convergence_from_failure():
 
 def test_max_stable_lr_infinite_for_zero_curvature():
     assert np.isinf(stability.max_stable_lr(0.0, 0.0, 0.0, np.zeros(3)))
+
+
+def test_minimise_energy_is_canonical_on_symmetric_and_flat_profiles():
+    # E(u, b) = E(-u, -b) when every s_i sits at an even lag: the tie goes to b > 0,
+    # whatever the rounding; a first-step Dirac's infimum is at the box edge
+    t8 = np.arange(1, 9)
+    bump = stability.minimise_energy((t8 == 4).astype(float), b_bound=10.0)
+    assert bump.b > 1.0
+    mirrored = stability.minimise_energy(
+        (t8 == 4).astype(float), b_starts=[-1.5, -1.0], b_bound=10.0
+    )
+    assert mirrored.b > 1.0 and np.isclose(mirrored.energy, bump.energy, rtol=1e-12)
+    dirac = stability.minimise_energy((t8 == 1).astype(float), b_bound=10.0)
+    assert dirac.b == 10.0 and dirac.energy < 0.5 / 10.0**2
+    assert dirac.energies.shape == dirac.b_finals.shape == (9,)
