@@ -369,7 +369,7 @@ def test_minimise_energy_is_canonical_on_symmetric_and_flat_profiles():
     bump = stability.minimise_energy((t8 == 4).astype(float), b_bound=10.0)
     assert bump.b > 1.0
     mirrored = stability.minimise_energy(
-        (t8 == 4).astype(float), b_starts=[-1.5, -1.0], b_bound=10.0
+        (t8 == 4).astype(float), b_starts=[-1.5, -1.0, 1.0, 1.5], b_bound=10.0
     )
     assert mirrored.b > 1.0 and np.isclose(mirrored.energy, bump.energy, rtol=1e-12)
     dirac = stability.minimise_energy((t8 == 1).astype(float), b_bound=10.0)
