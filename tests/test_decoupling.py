@@ -168,6 +168,29 @@ def test_run_aligned_divergence_and_validation():
         decoupling.run_aligned(task, 1.0, 1.0, 1.0, lr=50.0, steps=50, rng=rng)
     with pytest.raises(TypeError, match="task"):
         decoupling.run_aligned("task", 0.1, 0.1, 0.1, lr=0.1, steps=5, rng=rng)
+    with pytest.raises(ValueError, match="engine"):
+        decoupling.run_aligned(task, 0.1, 0.1, 0.1, 0.1, 5, rng, engine="adam")
+    with pytest.raises(TypeError, match="engine"):
+        decoupling.run_aligned(task, 0.1, 0.1, 0.1, 0.1, 5, rng, engine=1)
+    with pytest.raises(TrainingDivergedError):
+        decoupling.run_aligned(task, 1.0, 1.0, 1.0, 50.0, 50, rng, engine="moments")
+
+
+@pytest.mark.parametrize("kind", tasks.TASK_KINDS)
+def test_run_aligned_engines_agree(kind):
+    # the moments engine is the same gradient descent as BPTT, up to rounding
+    task, _ = _task(T=5, K=2, kind=kind)
+    kw = dict(lr=0.02, steps=400, record_every=9)
+    bptt = decoupling.run_aligned(
+        task, 0.1, 0.2, 0.15, rng=np.random.default_rng(3), **kw
+    )
+    mom = decoupling.run_aligned(
+        task, 0.1, 0.2, 0.15, rng=np.random.default_rng(3), engine="moments", **kw
+    )
+    assert mom.max_deviation < 1e-12 and np.max(mom.misalignment) < 1e-12
+    for key in ("a", "b", "c", "loss"):
+        np.testing.assert_allclose(getattr(mom, key), getattr(bptt, key), atol=1e-12)
+    np.testing.assert_array_equal(mom.steps, bptt.steps)
 
 
 def test_run_aligned_final_weights_are_aligned():
