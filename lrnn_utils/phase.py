@@ -14,13 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import (
+    DIVERGENCE_LIMIT,
+    TrainingDivergedError,
     as_finite_array,
     check_diverged,
     check_finite_scalar,
     check_positive_int,
+    record_steps,
 )
 from .tasks import dirac_singular_values
-from .theory import _flows, _prepare, decay_powers, effective_energy
+from .theory import ModeTrajectory, _flows, _prepare, decay_powers, effective_energy
 from .theory import regularization_term as _regularization_term
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "landscape",
     "ModeFit",
     "train_modes",
+    "mode_path",
     "observed_critical",
     "brute_force_critical_beta",
 ]
@@ -184,6 +188,78 @@ def train_modes(
         step += 1
         check_diverged(step, hint, a=a, b=b, c=c)
     return ModeFit(a=a, b=b, c=c, grad_norm=g, converged=g < tol, steps=step, tol=tol)
+
+
+def mode_path(
+    a0: float, b0: float, c0: float, s, lr: float, steps: int, record_every: int = 1
+) -> ModeTrajectory:
+    """Euler path of one mode in plain floats, for interactive figures.
+
+    The same updates and records as :func:`lrnn_utils.theory.simulate_modes` for
+    scalar initial values and one task, without the per-step array overhead
+    (several times faster for a single mode).
+
+    Parameters
+    ----------
+    a0, b0, c0 : float
+        Initial mode values.
+    s : array_like, shape (T,)
+        One task.
+    lr : float
+        Learning rate (> 0).
+    steps : int
+        Number of Euler steps (``>= 0``).
+    record_every : int, default 1
+        Record every ``record_every`` steps (step 0 and the last step always).
+
+    Returns
+    -------
+    lrnn_utils.theory.ModeTrajectory
+
+    Raises
+    ------
+    ValueError
+        Bad ``s`` shape, non-positive ``lr`` or ``record_every``.
+    TrainingDivergedError
+        When a mode becomes non-finite or exceeds 1e150 (the message names the step).
+
+    Examples
+    --------
+    >>> path = mode_path(0.5, 0.5, 0.5, [0.25, 0.5, 1.0], 0.1, 3000, record_every=1000)
+    >>> path.steps.tolist(), round(float(path.b[-1]), 6), round(float(path.u[-1]), 6)
+    ([0, 1000, 2000, 3000], 0.5, 1.0)
+    """
+    a, b, c = (
+        check_finite_scalar(x, n) for x, n in ((a0, "a0"), (b0, "b0"), (c0, "c0"))
+    )
+    s_list = [float(x) for x in as_finite_array(s, "s", ndim=1)]
+    if not s_list:
+        raise ValueError("s must hold at least one singular value")
+    lr = check_finite_scalar(lr, "lr", positive=True)
+    rec = record_steps(steps, record_every)
+    lags = list(range(len(s_list) - 1, -1, -1))  # T - i for i = 1..T
+    out = np.empty((4, rec.size))
+    j = 0
+    for step in range(int(rec[-1]) + 1):
+        try:
+            pw = [b**k for k in lags]
+        except OverflowError:
+            raise TrainingDivergedError(
+                step, "b", "try a smaller learning rate"
+            ) from None
+        u = a * c
+        r = [si - u * p for si, p in zip(s_list, pw)]
+        if step == rec[j]:
+            out[:, j] = a, b, c, 0.5 * sum(x * x for x in r)
+            j += 1
+        if step == rec[-1]:
+            break
+        g = sum(p * x for p, x in zip(pw, r))
+        gb = sum(k * pk * x for k, pk, x in zip(lags[:-1], pw[1:], r))  # d b^k / db
+        a, b, c = a + lr * c * g, b + lr * u * gb, c + lr * a * g
+        if not max(abs(a), abs(b), abs(c)) <= DIVERGENCE_LIMIT:
+            check_diverged(step + 1, "try a smaller learning rate", a=a, b=b, c=c)
+    return ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2], energy=out[3])
 
 
 def observed_critical(param, b_final, threshold: float = 0.5):

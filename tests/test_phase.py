@@ -166,3 +166,43 @@ def test_observed_critical():
         phase.observed_critical([1.0, 0.5], [0.0, 1.0])
     with pytest.raises(ValueError):
         phase.observed_critical([1.0, 2.0], [0.0, 1.0, 2.0])
+
+
+# --- mode_path: the fast single-mode path used by the chapter-5 widgets ------------
+@pytest.mark.parametrize(
+    "s",
+    [
+        [0.25, 0.5, 1.0],
+        tasks.modified_singular_values("constant", 6, 0.8, 1.0, 1.5),
+        tasks.dirac_singular_values(10, 1.3, 1 / 1.3),
+    ],
+)
+def test_mode_path_matches_simulate_modes(s):
+    ref = theory.simulate_modes(0.5, 0.3, 0.7, s, lr=0.01, steps=3001, record_every=50)
+    fast = phase.mode_path(0.5, 0.3, 0.7, s, 0.01, 3001, record_every=50)
+    np.testing.assert_array_equal(fast.steps, ref.steps)
+    for name in ("a", "b", "c", "energy"):
+        np.testing.assert_allclose(
+            getattr(fast, name), getattr(ref, name), rtol=1e-11, atol=1e-13
+        )
+
+
+def test_mode_path_divergence_names_the_step():
+    s = tasks.modified_singular_values("constant", 10, 1.5, 1.0, 2.0)
+    with pytest.raises(TrainingDivergedError) as ref:
+        theory.simulate_modes(0.5, 0.5, 0.5, s, lr=0.01, steps=8000)
+    with pytest.raises(TrainingDivergedError) as fast:
+        phase.mode_path(0.5, 0.5, 0.5, s, 0.01, 8000)
+    # near overflow the order of the float operations may move it by one step
+    assert ref.value.step > 0 and abs(fast.value.step - ref.value.step) <= 1
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"s": [[1.0, 2.0]]}, {"s": []}, {"lr": 0.0}, {"a0": np.nan}, {"record_every": 0}],
+)
+def test_mode_path_validates(kwargs):
+    args = dict(a0=0.5, b0=0.5, c0=0.5, s=[1.0, 2.0], lr=0.1, steps=10)
+    args.update(kwargs)
+    with pytest.raises(ValueError):
+        phase.mode_path(**args)
