@@ -173,7 +173,10 @@ def read_modes(Wx, Wh, Wy, U, V):
     one input ``v_α`` drives, ``W_x v_α = a_α r_α`` with ``a_α = ‖W_x v_α‖``; then
     ``b_α = r_αᵀ W_h r_α`` and ``c_α = u_αᵀ W_y r_α``.  For aligned weights
     (``W_x = R A Vᵀ``, ``W_h = R B Rᵀ``, ``W_y = U C Rᵀ``) this returns the
-    diagonals of ``A``, ``B``, ``C`` exactly (up to a common sign of ``a`` and ``c``).
+    diagonal of ``B`` exactly; since ``a_α ≥ 0`` by construction, it returns
+    ``|A_αα|`` and moves the sign of ``A_αα`` to ``c``: ``c_α = sign(A_αα) C_αα``
+    (``r_α`` is column α of ``R`` times that sign).  The product ``a_α c_α`` is
+    exact in every case.
 
     Parameters
     ----------
@@ -193,6 +196,8 @@ def read_modes(Wx, Wh, Wy, U, V):
     >>> a, b, c = read_modes(2 * I, 0.5 * I, 3 * I, I, I)
     >>> a, b, c
     (array([2., 2.]), array([0.5, 0.5]), array([3., 3.]))
+    >>> read_modes(-2 * I, 0.5 * I, 3 * I, I, I)[2]  # a < 0: sign moves to c
+    array([-3., -3.])
     """
     Wx = as_finite_array(Wx, "Wx", min_ndim=2)
     Wh = as_finite_array(Wh, "Wh", min_ndim=2)

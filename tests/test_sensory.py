@@ -97,6 +97,18 @@ def test_read_modes_recovers_aligned_modes():
     np.testing.assert_allclose(b2[1], b0, atol=1e-12)
 
 
+def test_read_modes_negative_a_moves_sign_to_c():
+    rng = np.random.default_rng(5)
+    task = tasks.make_task(np.ones((3, 4)), 48, rng)
+    a0, b0, c0 = [0.3, -0.5, 0.7, -0.9], [0.1, -0.2, 0.4, 0.8], [1.0, -0.5, 0.2, 0.6]
+    Wx, Wh, Wy, R = model.aligned_init(task, a0, b0, c0, rng, n_hidden=6)
+    a, b, c = sensory.read_modes(Wx, Wh, Wy, task.U, task.V)
+    np.testing.assert_allclose(a, np.abs(a0), atol=1e-12)
+    np.testing.assert_allclose(b, b0, atol=1e-12)
+    np.testing.assert_allclose(c, np.sign(a0) * c0, atol=1e-12)
+    np.testing.assert_allclose(a * c, np.multiply(a0, c0), atol=1e-12)
+
+
 def test_read_modes_rejects_bad_shapes():
     with pytest.raises(ValueError):
         sensory.read_modes(np.eye(3), np.eye(3), np.eye(3), np.eye(2), np.eye(2))
