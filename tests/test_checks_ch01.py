@@ -147,7 +147,7 @@ WRONG_BPTT = {
         *student_bptt(**c)[:2],
         student_bptt(**c)[2].T,
     ),
-    "returned 2 value(s)": lambda **c: student_bptt(**c)[:2],
+    "returned 2 values": lambda **c: student_bptt(**c)[:2],
 }
 
 

@@ -113,7 +113,7 @@ def test_euler_mistake_models_are_distinct_on_the_first_case():
 
 def test_euler_shape_and_exception_messages():
     res = checks.euler_step(lambda a, b, c, s, lr: (a, b))
-    assert "returned 2 value(s), expected 3" in res.message
+    assert "returned 2 values, expected 3" in res.message
     res = checks.euler_step(lambda a, b, c, s, lr: (a[:, None], b, c))
     assert "a has shape" in res.message
     res = checks.euler_step(lambda a, b, c, s, lr: 1 / 0)
