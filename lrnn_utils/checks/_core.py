@@ -79,8 +79,8 @@ class Mistake:
     wrong : callable
         Called with the same keyword arguments as the reference; returns what the
         mistaken computation would give (an array, or a tuple of arrays). It is
-        recognised when the student's answer equals it on every case where it can be
-        computed (NaN where the mistake gives NaN counts as equal).
+        recognised when the student's answer equals it on every case where both are
+        finite (and at least one such case).
     """
 
     message: str
@@ -175,6 +175,14 @@ def _same(a, b, rtol, atol, nan_ok=False) -> bool:
         return len(a) == len(_as_tuple(b))
     except Exception:
         return False
+
+
+def _finite_parts(alt) -> list:
+    try:
+        with _Quiet():
+            return [np.asarray(x, dtype=complex) for x in _as_tuple(alt)]
+    except Exception:
+        return [np.array(np.nan)]
 
 
 def _strict_problem(got, want, labels, hints: dict) -> str | None:
@@ -295,6 +303,11 @@ def _describe(k, runs, lenient, rtol, atol, single, scalar_value=False) -> str:
         r = _ratio(
             [lv[k] for lv in lenient], [_as_tuple(x.want)[k] for x in runs], atol
         )
+        if r is not None and abs(r - 1) < _NEAR:
+            return (
+                f"{s} {'are' if single else 'is'} close but {r:.6g} times the "
+                "reference in every case (a rounded constant?)"
+            )
         if r is not None and (g.ndim > 0 or len(runs) >= 3):
             cases = "" if g.ndim > 0 else f" in all {len(runs)} cases"
             return (
@@ -306,12 +319,18 @@ def _describe(k, runs, lenient, rtol, atol, single, scalar_value=False) -> str:
         rel = err / scale
         if rel < _NEAR:
             if scalar_value:
-                return f"close: relative error {rel:.1g} — rounded by hand?"
+                return f"close: relative error {_sci(rel)} — rounded by hand?"
             return (
                 f"{s} {'are' if single else 'is'} close but not equal: relative "
-                f"error {rel:.1g} (a rounded constant?)"
+                f"error {_sci(rel)} (a rounded constant?)"
             )
         return f"{s} differs from the reference (largest deviation {err:.3g})"
+
+
+def _sci(x: float) -> str:
+    """``3e-4`` rather than ``0.0003`` or ``3e-04``."""
+    mant, exp = f"{x:.0e}".split("e")
+    return f"{mant}e{int(exp)}"
 
 
 def _diagnose(runs, mistakes, rtol, atol, labels, hints, scalar_value=False) -> str:
@@ -334,9 +353,16 @@ def _diagnose(runs, mistakes, rtol, atol, labels, hints, scalar_value=False) -> 
             except Exception:  # a mistake model that does not apply to this case
                 continue
             conv = _lenient(run.got, alt)
-            if conv is None or not _same(conv, alt, rtol, atol, nan_ok=True):
-                break
-            seen = True
+            if conv is not None and _same(conv, alt, rtol, atol):
+                seen = True  # equal, finite: evidence for this mistake
+                continue
+            if conv is not None and _same(conv, alt, rtol, atol, nan_ok=True):
+                continue  # equal, NaN at the same places: consistent
+            if conv is not None and not all(
+                np.all(np.isfinite(x)) for x in conv + _finite_parts(alt)
+            ):
+                continue  # NaN on one side only: the case cannot tell
+            break
         else:
             if seen:
                 return m.message
@@ -528,7 +554,7 @@ def check_value(
     >>> check_value("sum", 2.0, 3.0, mistakes=[("forgot the last term", 2.0)])
     ✘ sum: forgot the last term
     >>> check_value("root", 0.7071, 2**-0.5)
-    ✘ root: close: relative error 1e-05 — rounded by hand?
+    ✘ root: close: relative error 1e-5 — rounded by hand?
     """
     if value is Ellipsis or value is None:
         return CheckResult(name, TODO, "no answer yet (replace the ...)")
