@@ -294,7 +294,8 @@ def _describe(k, runs, lenient, rtol, atol, single, scalar_value=False) -> str:
         if g.size and np.all(g == 0) and np.any(w != 0):
             return f"{s} is all zeros"
         for arg, v in first.case.items():
-            if isinstance(v, np.ndarray) and v.shape == g.shape and np.array_equal(v, g):
+            same_shape = isinstance(v, np.ndarray) and v.shape == g.shape
+            if same_shape and np.array_equal(v, g):
                 return f"{s} is the input `{arg}` unchanged"
         if np.allclose(g, -w, rtol=rtol, atol=atol):
             return "right size, wrong sign" if single else f"{s} has the wrong sign"
@@ -346,13 +347,23 @@ def _diagnose(runs, mistakes, rtol, atol, labels, hints, scalar_value=False) -> 
     # a known mistake: the answer equals it wherever it can be computed
     for m in mistakes:
         seen = False
-        for run in runs:
+        for i, run in enumerate(runs):
             try:
                 with _Quiet():
                     alt = m.wrong(**run.case)
             except Exception:  # a mistake model that does not apply to this case
+                if i == 0:
+                    break
                 continue
             conv = _lenient(run.got, alt)
+            if i == 0:  # the failing case: the mistake must explain the failure
+                ref = _lenient(alt, run.want)
+                if (
+                    conv is None
+                    or not _same(conv, alt, rtol, atol, nan_ok=True)
+                    or (ref is not None and _same(ref, run.want, rtol, atol))
+                ):
+                    break
             if conv is not None and _same(conv, alt, rtol, atol):
                 seen = True  # equal, finite: evidence for this mistake
                 continue

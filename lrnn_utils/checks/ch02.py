@@ -283,7 +283,8 @@ def euler_step(student, seed: int = 2025) -> CheckResult:
     --------
     >>> from lrnn_utils.checks.ch02 import _euler_reference
     >>> euler_step(_euler_reference)
-    ✔ euler_step: matches the reference on 3 random cases and 2 edge cases (b = 0; T = 1)
+    ✔ euler_step: matches the reference on 3 random cases and 2 edge cases \
+(b = 0; T = 1)
     """
     cases, edges = _euler_cases(seed)
     return check_function(
