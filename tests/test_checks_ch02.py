@@ -100,10 +100,11 @@ def test_euler_each_mistake_has_its_message(kwargs, words):
 
 
 def test_euler_mistake_models_are_distinct_on_the_first_case():
-    case = ch02._euler_cases()[0]
-    outs = [np.concatenate(m.wrong(**case)) for m in ch02._EULER_MISTAKES]
+    case = ch02._euler_cases()[0][0]
+    models = [m for m in ch02._EULER_MISTAKES if m.wrong is not ch02._raw_power]
+    outs = [np.concatenate(m.wrong(**case)) for m in models]
     ref = np.concatenate(ch02._euler_reference(**case))
-    msgs = [m.message for m in ch02._EULER_MISTAKES]
+    msgs = [m.message for m in models]
     for k, out in enumerate(outs):
         assert not np.allclose(out, ref)
         for j in range(k):
@@ -113,7 +114,7 @@ def test_euler_mistake_models_are_distinct_on_the_first_case():
 
 def test_euler_shape_and_exception_messages():
     res = checks.euler_step(lambda a, b, c, s, lr: (a, b))
-    assert "returned 2 value(s), expected 3" in res.message
+    assert "returned 2 values, expected 3" in res.message
     res = checks.euler_step(lambda a, b, c, s, lr: (a[:, None], b, c))
     assert "a has shape" in res.message
     res = checks.euler_step(lambda a, b, c, s, lr: 1 / 0)
@@ -123,13 +124,41 @@ def test_euler_shape_and_exception_messages():
 
 
 def test_euler_reference_matches_the_library():
-    for case in ch02._euler_cases(seed=3):
+    cases, edges = ch02._euler_cases(seed=3)
+    for case in cases + [c for _, c in edges]:
         want = theory.simulate_modes(
             case["a"], case["b"], case["c"], case["s"], lr=case["lr"], steps=1
         )
         got = ch02._euler_reference(**case)
         for g, k in zip(got, "abc"):
             np.testing.assert_allclose(g, getattr(want, k)[-1], rtol=1e-13)
+
+
+def test_euler_raw_power_fails_only_at_b_zero():
+    def raw(a, b, c, s, lr):
+        lag = theory.time_lags(s.shape[-1])
+        pw = b[:, None] ** lag
+        r = s - (c * a)[:, None] * pw
+        db = c * a * np.sum(lag * b[:, None] ** (lag - 1.0) * r, axis=-1)
+        return (
+            a + lr * c * np.sum(pw * r, axis=-1),
+            b + lr * db,
+            c + lr * a * np.sum(pw * r, axis=-1),
+        )
+
+    with np.errstate(all="ignore"):
+        res = checks.euler_step(raw)
+    assert res.status == "failed" and "NaN at b = 0" in res.message, res
+    assert res.message.endswith("(edge case: b = 0)")
+
+
+def test_euler_seed_gives_fresh_cases_and_the_same_verdict():
+    from lrnn_utils.checks.ch02 import _euler_reference
+
+    assert checks.euler_step(_euler_reference, seed=99).passed
+    assert not np.allclose(
+        ch02._euler_cases(99)[0][0]["s"][0], ch02._euler_cases()[0][0]["s"][0]
+    )
 
 
 def test_euler_output_is_deterministic():

@@ -4,7 +4,8 @@ and every typical wrong answer gets its own message."""
 import numpy as np
 import pytest
 
-from lrnn_utils import checks, theory
+from lrnn_utils import checks, stability, theory
+from lrnn_utils.checks import ch04
 
 # ----------------------------------------------------------------------------
 # stable_learning_rate: a student's version written from scratch
@@ -50,7 +51,46 @@ WRONG_LR = {
         2 / np.linalg.eigvalsh(-np.subtract(*_parts(a, b, c, s)))[-1]
     ),
     "limit 2/λ_max is positive": lambda a, b, c, s: -_right_lr(a, b, c, s),
+    "largest in absolute value": lambda a, b, c, s: (
+        2 / np.max(np.abs(np.linalg.eigvalsh(np.subtract(*_parts(a, b, c, s)))))
+    ),
+    "NaN at b = 0": lambda a, b, c, s: _raw_lr(a, b, c, s),
 }
+
+
+def _raw_lr(a, b, c, s):
+    """The notebook's solution with b ** (k - 1) written without np.maximum."""
+    k = theory.time_lags(len(s))
+    with np.errstate(all="ignore"):
+        p0, p1, p2 = b**k, k * b ** (k - 1.0), k * (k - 1) * b ** (k - 2.0)
+        r = s - c * a * p0
+        grad = np.stack([c * p0, c * a * p1, a * p0])
+        R = np.zeros((3, 3))
+        R[0, 1] = R[1, 0] = r @ (c * p1)
+        R[0, 2] = R[2, 0] = r @ p0
+        R[1, 2] = R[2, 1] = r @ (a * p1)
+        R[1, 1] = r @ (c * a * p2)
+        H = grad @ grad.T - R
+    if not np.all(np.isfinite(H)):
+        return float("nan")  # what eigvalsh of a NaN matrix leads to
+    return 2.0 / np.linalg.eigvalsh(H)[-1]
+
+
+def test_the_edges_are_what_they_claim():
+    cases, edges = ch04._lr_cases()
+    edges = dict(edges)
+    assert edges["b = 0"]["b"] == 0.0
+    lam = np.linalg.eigvalsh(stability.energy_hessian(**edges["λ_min < −λ_max"]))
+    assert lam[-1] > 0 and -lam[0] > lam[-1]
+    for case in cases:  # on the random cases 2/max|λ| is right: only the edge fails
+        lam = np.linalg.eigvalsh(stability.energy_hessian(**case))
+        assert lam[-1] > -lam[0]
+
+
+@pytest.mark.parametrize("name", ["largest in absolute value", "NaN at b = 0"])
+def test_mistakes_that_only_an_edge_reveals(name):
+    res = checks.stable_learning_rate(WRONG_LR[name])
+    assert "(edge case:" in res.message, res
 
 
 def test_stable_learning_rate_right_answer_passes():

@@ -110,7 +110,7 @@ def test_dirac_euler_step_right_and_stub():
         (step_shift, "off by one in the time index"),
         (step_reversed, "time runs backwards"),
         (step_sequential, "OLD (a, b, c)"),
-        (lambda **kw: step_right(**kw)[:2], "returned 2 value(s)"),
+        (lambda **kw: step_right(**kw)[:2], "returned 2 values"),
     ],
 )
 def test_dirac_euler_step_mistakes(wrong, message):

@@ -44,7 +44,7 @@ def test_stub_is_not_done_yet():
         (lambda x, P: x.mean(axis=0) + 1, "differs from the reference"),
         (lambda x, P: x.mean(axis=0) * np.nan, "contains NaN or inf"),
         (lambda x, P: 1 / 0, "raised ZeroDivisionError"),
-        (lambda x, P: (x.mean(axis=0), 1), "returned 2 value(s), expected 1"),
+        (lambda x, P: (x.mean(axis=0), 1), "returned 2 values, expected 1"),
     ],
 )
 def test_each_wrong_answer_gets_its_own_message(fn, message):

@@ -1,10 +1,12 @@
 """Self-checks for the book's coding exercises.
 
 One function per coding exercise. Each takes the student's answer (a function or a
-value), tests it against the reference implementation on fixed random cases, and returns
-a :class:`CheckResult` whose one-line repr says ``✔`` (passed), ``✘`` with what is
-wrong (wrong shape, wrong sign, an off-by-one in the time index, a missing factor, ...),
-or ``…`` while the answer is still the stub.
+value), tests it against the reference implementation on random cases drawn from a fixed
+seed (pass ``seed=`` for fresh ones) and on the edge cases the exercise names (b = 0,
+T = 1, a stack of networks, ...), and returns a :class:`CheckResult` whose one-line repr
+says ``✔`` (passed), ``✘`` with what is wrong (which output, wrong shape, wrong sign, an
+off-by-one in the time index, a missing factor, ...), or ``…`` while the answer is still
+the stub. Whatever the answer returns, the check gives a verdict and never raises.
 
 Examples
 --------

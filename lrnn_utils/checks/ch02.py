@@ -96,6 +96,12 @@ def _shifted_powers(shift, b_factor_follows, reverse=False):
     return wrong
 
 
+def _raw_power(a, b, c, s, lr):
+    lags = _lags(s.shape[-1])
+    raw = lags * b[:, None] ** (lags - 1.0)  # 0 * 0**(-1) = NaN at b = 0
+    return _step_with(lambda *x: _rates(*x, lags, lags_b=raw))(a, b, c, s, lr)
+
+
 def _drop_last_time(a, b, c, s, lr):
     T = s.shape[-1]
     return _step_with(lambda *x: _rates(*x, _lags(T), last=T - 1))(a, b, c, s, lr)
@@ -127,6 +133,12 @@ def _sequential(a, b, c, s, lr):
 
 
 _EULER_MISTAKES = [
+    Mistake(
+        "NaN at b = 0: b**(lag - 1) is 0**(-1) = inf for the last input (lag 0), "
+        "and 0 * inf = NaN although that term is zero; write "
+        "b ** np.maximum(lag - 1, 0)",
+        _raw_power,
+    ),
     Mistake(
         "wrong sign: the step goes uphill. Eqs (5)-(7) are already minus the "
         "gradient of E, so add lr times them: a + lr * da",
@@ -219,24 +231,29 @@ _EULER_MISTAKES = [
 ]
 
 
+def _euler_case(rng, K, T, b=None):
+    a, b_random, c = rng.uniform(-1.2, 1.2, size=(3, K))
+    return {
+        "a": a,
+        "b": b_random if b is None else np.asarray(b, dtype=float),
+        "c": c,
+        "s": rng.normal(size=(K, T)),
+        "lr": float(rng.uniform(0.05, 0.3)),
+    }
+
+
 def _euler_cases(seed: int = 2025):
+    """Three random cases, then the edges b = 0 (for some modes) and T = 1."""
     rng = np.random.default_rng(seed)
-    cases = []
-    for K, T in ((3, 4), (2, 6), (4, 3)):
-        a, b, c = rng.uniform(-1.2, 1.2, size=(3, K))
-        cases.append(
-            {
-                "a": a,
-                "b": b,
-                "c": c,
-                "s": rng.normal(size=(K, T)),
-                "lr": float(rng.uniform(0.05, 0.3)),
-            }
-        )
-    return cases
+    cases = [_euler_case(rng, K, T) for K, T in ((3, 4), (2, 6), (4, 3))]
+    edges = [
+        ("b = 0", _euler_case(rng, 3, 4, b=[0.0, rng.uniform(0.2, 1.0), 0.0])),
+        ("T = 1", _euler_case(rng, 3, 1)),
+    ]
+    return cases, edges
 
 
-def euler_step(student) -> CheckResult:
+def euler_step(student, seed: int = 2025) -> CheckResult:
     """Check one Euler step of the mode equations (paper eqs 5-7).
 
     The student's ``euler_step(a, b, c, s, lr)`` takes modes ``a, b, c`` of shape
@@ -244,9 +261,14 @@ def euler_step(student) -> CheckResult:
     mode ``k`` at input time ``i``) and a step size ``lr``, and returns the new
     ``(a, b, c)``, each of shape ``(K,)``.
 
+    Besides three random cases it runs the edges b = 0 (where ``b**(lag - 1)`` is
+    ``0**(-1)``) and T = 1 (one input time, so the b equation is zero).
+
     Parameters
     ----------
     student : callable
+    seed : int, default 2025
+        Seed of the random cases; change it for fresh ones.
 
     Returns
     -------
@@ -261,15 +283,18 @@ def euler_step(student) -> CheckResult:
     --------
     >>> from lrnn_utils.checks.ch02 import _euler_reference
     >>> euler_step(_euler_reference)
-    ✔ euler_step: matches the reference on 3 random cases
+    ✔ euler_step: matches the reference on 3 random cases and 2 edge cases \
+(b = 0; T = 1)
     """
+    cases, edges = _euler_cases(seed)
     return check_function(
         "euler_step",
         student,
         _euler_reference,
-        _euler_cases(),
+        cases,
         mistakes=_EULER_MISTAKES,
         labels=("a", "b", "c"),
+        edges=edges,
     )
 
 
@@ -362,7 +387,7 @@ def _read_cases(seed: int = 7):
     return cases
 
 
-def read_modes(student) -> CheckResult:
+def read_modes(student, seed: int = 7) -> CheckResult:
     """Check reading the modes off full weight matrices (paper App. P.3).
 
     The student's ``read_modes(Wx, Wh, Wy, U, V, R)`` takes weights of shapes
@@ -374,6 +399,8 @@ def read_modes(student) -> CheckResult:
     Parameters
     ----------
     student : callable
+    seed : int, default 7
+        Seed of the random cases; change it for fresh ones.
 
     Returns
     -------
@@ -394,7 +421,7 @@ def read_modes(student) -> CheckResult:
         "read_modes",
         student,
         _read_reference,
-        _read_cases(),
+        _read_cases(seed),
         mistakes=_READ_MISTAKES,
         labels=("a", "b", "c"),
     )

@@ -43,20 +43,20 @@ def _u_ref(t, u0, b, s):
     return _logistic(t, u0, S1, S2)
 
 
+def _u_case(rng, T):
+    return {
+        "t": np.linspace(0.0, rng.uniform(2.0, 4.0), 9),
+        "u0": float(rng.uniform(0.01, 0.2)),
+        "b": float(rng.uniform(0.3, 1.1)),
+        "s": rng.uniform(0.2, 1.2, size=T),
+    }
+
+
 def _u_cases(seed=303, n=4):
+    """``n`` random cases, then the edge T = 1 (S₁ = s_1, S₂ = 1)."""
     rng = np.random.default_rng(seed)
-    cases = []
-    for _ in range(n):
-        T = int(rng.integers(3, 7))
-        cases.append(
-            {
-                "t": np.linspace(0.0, rng.uniform(2.0, 4.0), 9),
-                "u0": float(rng.uniform(0.01, 0.2)),
-                "b": float(rng.uniform(0.3, 1.1)),
-                "s": rng.uniform(0.2, 1.2, size=T),
-            }
-        )
-    return cases
+    cases = [_u_case(rng, int(rng.integers(3, 7))) for _ in range(n)]
+    return cases, [("T = 1", _u_case(rng, 1))]
 
 
 _U_MISTAKES = [
@@ -92,21 +92,24 @@ _U_MISTAKES = [
 ]
 
 
-def u_frozen_b(student) -> CheckResult:
+def u_frozen_b(student, seed: int = 303) -> CheckResult:
     """Check ``student(t, u0, b, s)``: ``u(t)`` of eq. (47) with ``b`` frozen, τ = 1.
 
     ``t`` has shape ``(n,)``, ``s`` shape ``(T,)``; the answer has shape ``(n,)``.
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
     >>> u_frozen_b(_u_ref)
-    ✔ u_frozen_b: matches the reference on 4 random cases
+    ✔ u_frozen_b: matches the reference on 4 random cases and 1 edge case (T = 1)
     """
+    cases, edges = _u_cases(seed)
     return check_function(
         "u_frozen_b",
         student,
         _u_ref,
-        _u_cases(),
+        cases,
+        edges=edges,
         mistakes=_U_MISTAKES,
         rtol=1e-9,
         atol=1e-12,
@@ -164,8 +167,10 @@ _FACTOR_MISTAKES = [
 ]
 
 
-def window_factor(student) -> CheckResult:
+def window_factor(student, seed: int = 304) -> CheckResult:
     """Check ``student(x, order)``: ``Σ_{n=0}^{order} (−x)ⁿ/n!`` for an array ``x``.
+
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
@@ -176,7 +181,7 @@ def window_factor(student) -> CheckResult:
         "window_factor",
         student,
         _factor_ref,
-        _factor_cases(),
+        _factor_cases(seed),
         mistakes=_FACTOR_MISTAKES,
         rtol=1e-10,
         atol=1e-12,
@@ -208,20 +213,20 @@ def _ff_ref(delta, lam, T, u0):
     return _ff(delta, lam, T, u0)
 
 
+def _ff_case(rng, T, K=3):
+    return {
+        "delta": rng.uniform(0.4, 1.5, size=K),
+        "lam": rng.uniform(0.3, 1.2, size=K),
+        "T": T,
+        "u0": float(rng.uniform(0.005, 0.05)),
+    }
+
+
 def _ff_cases(seed=305):
+    """Three random cases, then the edge T = 1 (a single input: σ = δ)."""
     rng = np.random.default_rng(seed)
-    cases = []
-    for T in (5, 9, 2):
-        K = 3
-        cases.append(
-            {
-                "delta": rng.uniform(0.4, 1.5, size=K),
-                "lam": rng.uniform(0.3, 1.2, size=K),
-                "T": T,
-                "u0": float(rng.uniform(0.005, 0.05)),
-            }
-        )
-    return cases
+    cases = [_ff_case(rng, T) for T in (5, 9, 2)]
+    return cases, [("T = 1", _ff_case(rng, 1))]
 
 
 _FF_MISTAKES = [
@@ -259,19 +264,24 @@ _FF_MISTAKES = [
 ]
 
 
-def feedforward_half_time(student) -> CheckResult:
+def feedforward_half_time(student, seed: int = 305) -> CheckResult:
     """Check ``student(delta, lam, T, u0)``: feedforward half-times, shape ``(K,)``.
+
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
     >>> feedforward_half_time(_ff_ref)
-    ✔ feedforward_half_time: matches the reference on 3 random cases
+    ✔ feedforward_half_time: matches the reference on 3 random cases and 1 edge \
+case (T = 1)
     """
+    cases, edges = _ff_cases(seed)
     return check_function(
         "feedforward_half_time",
         student,
         _ff_ref,
-        _ff_cases(),
+        cases,
+        edges=edges,
         mistakes=_FF_MISTAKES,
         rtol=1e-9,
         atol=1e-12,

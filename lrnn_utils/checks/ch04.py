@@ -36,18 +36,54 @@ def _stable_lr_reference(a, b, c, s):
     return float(stability.max_stable_lr(a, b, c, s))
 
 
-def _lr_cases():
-    """Points away from zero loss (so the residual part matters), λ_min < 0 < λ_max."""
-    rng = np.random.default_rng(404)
-    cases = []
+def _lr_point(rng, b=None, noise=0.6):
+    T = int(rng.integers(3, 9))
+    a, b_random, c = rng.uniform(0.4, 1.2, size=3)
+    b = b_random if b is None else b
+    s = c * a * theory.decay_powers(b, T) + rng.normal(0.0, noise, size=T)
+    return dict(a=float(a), b=float(b), c=float(c), s=s)
+
+
+def _lr_cases(seed: int = 404):
+    """Points away from zero loss (so the residual part matters), λ_min < 0 < λ_max.
+
+    Then two edges: ``b = 0`` (where ``b**(k - 1)`` is ``0**(-1)``) and a point whose
+    negative eigenvalue dominates, ``|λ_min| > λ_max``, where ``2/max|λ|`` is wrong.
+    """
+    rng = np.random.default_rng(seed)
+    cases, dominant, at_zero = [], None, None
     while len(cases) < 4:
-        T = int(rng.integers(3, 9))
-        a, b, c = rng.uniform(0.4, 1.2, size=3)
-        s = c * a * theory.decay_powers(b, T) + rng.normal(0.0, 0.6, size=T)
-        lam = _eigs(stability.energy_hessian(a, b, c, s))
+        case = _lr_point(rng)
+        lam = _eigs(stability.energy_hessian(**case))
         if lam[0] < -1e-3 and lam[-1] > 1e-3:
-            cases.append(dict(a=float(a), b=float(b), c=float(c), s=s))
-    return cases
+            cases.append(case)
+    while dominant is None:
+        case = _lr_point(rng, noise=1.5)
+        lam = _eigs(stability.energy_hessian(**case))
+        if lam[-1] > 0.05 and -lam[0] > 1.5 * lam[-1]:
+            dominant = case
+    while at_zero is None:
+        case = _lr_point(rng, b=0.0)
+        if _eigs(stability.energy_hessian(**case))[-1] > 0.05:
+            at_zero = case
+    return cases, [("b = 0", at_zero), ("λ_min < −λ_max", dominant)]
+
+
+def _lr_raw_powers(a, b, c, s):
+    """The notebook's construction with ``b**(k - 1)`` written raw (NaN at b = 0)."""
+    k = theory.time_lags(len(s)).astype(float)
+    p0, p1, p2 = b**k, k * b ** (k - 1), k * (k - 1) * b ** (k - 2)
+    r = s - c * a * p0
+    grad = np.stack([c * p0, c * a * p1, a * p0])
+    R = np.zeros((3, 3))
+    R[0, 1] = R[1, 0] = r @ (c * p1)
+    R[0, 2] = R[2, 0] = r @ p0
+    R[1, 2] = R[2, 1] = r @ (a * p1)
+    R[1, 1] = r @ (c * a * p2)
+    H = grad @ grad.T - R
+    if not np.all(np.isfinite(H)):
+        return float("nan")
+    return 2.0 / _eigs(H)[-1]
 
 
 def _lr_mistakes():
@@ -55,6 +91,20 @@ def _lr_mistakes():
         return stability.hessian_parts(a, b, c, s)
 
     return [
+        Mistake(
+            "NaN at b = 0: b**(k - 1) is 0**(-1) = inf for the last input (k = 0), "
+            "and 0 * inf = NaN; write b ** np.maximum(k - 1, 0) (and k - 2 alike)",
+            _lr_raw_powers,
+        ),
+        Mistake(
+            "you used the eigenvalue largest in absolute value: here a negative "
+            "eigenvalue dominates, but only the largest eigenvalue λ_max limits the "
+            "step (along a negative one 1 − ηλ > 1 for every η > 0, which no "
+            "learning rate fixes); return 2/λ_max",
+            lambda a, b, c, s: (
+                2.0 / np.max(np.abs(_eigs(stability.energy_hessian(a, b, c, s))))
+            ),
+        ),
         Mistake(
             "this is 1/λ_max: the deviation along the top eigenvector is multiplied "
             "by 1 − ηλ_max, which leaves (−1, 1) only at η = 2/λ_max",
@@ -89,24 +139,29 @@ def _lr_mistakes():
     ]
 
 
-def stable_learning_rate(student) -> CheckResult:
+def stable_learning_rate(student, seed: int = 404) -> CheckResult:
     """Check ``stable_learning_rate(a, b, c, s)`` → ``2/λ_max`` (a float).
 
     ``λ_max`` is the largest eigenvalue of the Hessian of
     ``E = ½ Σ_i (s_i − c b^{T−i} a)²`` in ``(a, b, c)``; the cases are points away
-    from zero loss, where the residual part of the Hessian matters.
+    from zero loss, where the residual part of the Hessian matters, then the edges
+    ``b = 0`` and a point whose negative eigenvalue dominates (``|λ_min| > λ_max``).
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
     >>> from lrnn_utils import stability
     >>> stable_learning_rate(lambda a, b, c, s: stability.max_stable_lr(a, b, c, s))
-    ✔ stable_learning_rate: matches the reference on 4 random cases
+    ✔ stable_learning_rate: matches the reference on 4 random cases and 2 edge \
+cases (b = 0; λ_min < −λ_max)
     """
+    cases, edges = _lr_cases(seed)
     return check_function(
         "stable_learning_rate",
         student,
         _stable_lr_reference,
-        _lr_cases(),
+        cases,
+        edges=edges,
         mistakes=_lr_mistakes(),
         rtol=1e-7,
         atol=1e-12,
@@ -195,8 +250,8 @@ def _ext_mistakes():
     ]
 
 
-def _ext_cases():
-    rng = np.random.default_rng(4040)
+def _ext_cases(seed: int = 4040):
+    rng = np.random.default_rng(seed)
     cases = []
     for T, T_test in ((6, 9), (9, 4), (5, 7), (8, 3)):
         delta = rng.uniform(0.5, 2.0, size=3)
@@ -205,11 +260,12 @@ def _ext_cases():
     return cases
 
 
-def extrapolation_loss(student) -> CheckResult:
+def extrapolation_loss(student, seed: int = 4040) -> CheckResult:
     """Check ``extrapolation_loss(delta, lam, T, T_test)`` (exponential task).
 
     The answer is ``½ Σ_{t=1}^{T′} (δλ^t − u* b*^{T′−t})²`` with the trained modes
     ``b* = 1/λ``, ``u* = δλ^T``, one value per entry of ``delta`` and ``lam``.
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
@@ -223,7 +279,7 @@ def extrapolation_loss(student) -> CheckResult:
         "extrapolation_loss",
         student,
         _extrapolation_reference,
-        _ext_cases(),
+        _ext_cases(seed),
         mistakes=_ext_mistakes(),
         rtol=1e-9,
         atol=1e-12,

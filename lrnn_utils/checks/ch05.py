@@ -16,19 +16,30 @@ def _geometric(b, n):
     return sum(np.asarray(b, dtype=float) ** (2 * k) for k in range(n))
 
 
-def _reg_cases():
-    rng = np.random.default_rng(505)
+def _reg_cases(seed: int = 505):
+    """Random cases at T = 1, 4, 7, then one whose b holds the edges ±1 and 0."""
+    rng = np.random.default_rng(seed)
     cases = []
     for T in (1, 4, 7):
         b = rng.uniform(-1.4, 1.4, 6)
         cases.append(dict(a=rng.normal(size=6), b=b, c=rng.normal(size=6), T=T))
-    b = np.array([1.0, -1.0, 0.3, 1.2])
-    cases.append(dict(a=rng.normal(size=4), b=b, c=rng.normal(size=4), T=5))
+    b = np.array([1.0, -1.0, 0.0, 0.3, 1.2])
+    cases.append(dict(a=rng.normal(size=5), b=b, c=rng.normal(size=5), T=5))
     return cases
 
 
-def regularization_term(student) -> CheckResult:
-    """Check ``regularization_term(a, b, c, T)`` = ½ c²a² (1 − b^{2T})/(1 − b²)."""
+def regularization_term(student, seed: int = 505) -> CheckResult:
+    """Check ``regularization_term(a, b, c, T)`` = ½ c²a² (1 − b^{2T})/(1 − b²).
+
+    The cases include T = 1 and the values b = ±1 (the limit T) and b = 0; ``seed``
+    draws the random ones (change it for fresh cases).
+
+    Examples
+    --------
+    >>> from lrnn_utils import theory
+    >>> regularization_term(theory.regularization_term)
+    ✔ regularization_term: matches the reference on 4 random cases
+    """
     name = "regularization_term"
     mistakes = [
         Mistake(
@@ -56,17 +67,19 @@ def regularization_term(student) -> CheckResult:
         name,
         student,
         _reg,
-        _reg_cases(),
+        _reg_cases(seed),
         mistakes,
         rtol=1e-9,
         atol=1e-12,
         labels=("R",),
     )
-    if res.status == FAIL and "NaN or inf" in res.message:
+    at_one = "(case 4 of 4)"  # the only case with b = ±1 (and b = 0)
+    if res.status == FAIL and "NaN or inf" in res.message and at_one in res.message:
         return CheckResult(
             name,
             FAIL,
-            "not finite at b = ±1: there (1 − b^{2T})/(1 − b²) is 0/0; use its limit T",
+            "not finite at b = ±1: there (1 − b^{2T})/(1 − b²) is 0/0; use its limit "
+            f"T {at_one}",
         )
     return res
 
@@ -119,24 +132,63 @@ def _step_sequential(a, b, c, beta, kappa, T, lr):
     return a, b, c + lr * dc
 
 
-def dirac_euler_step(student) -> CheckResult:
-    """Check ``dirac_euler_step(a, b, c, beta, kappa, T, lr)`` → new ``(a, b, c)``."""
-    rng = np.random.default_rng(511)
-    cases = []
-    for T in (3, 4, 6):
-        n = 5
-        cases.append(
-            dict(
-                a=rng.uniform(0.1, 1.0, n),
-                b=rng.uniform(-0.9, 1.2, n),
-                c=rng.uniform(0.1, 1.0, n),
-                beta=rng.uniform(0.3, 2.0, n),
-                kappa=rng.uniform(0.3, 2.0, n),
-                T=T,
-                lr=0.05,
-            )
-        )
+def _dirac_case(rng, T, n=5, b=None):
+    return dict(
+        a=rng.uniform(0.1, 1.0, n),
+        b=rng.uniform(-0.9, 1.2, n) if b is None else np.asarray(b, dtype=float),
+        c=rng.uniform(0.1, 1.0, n),
+        beta=rng.uniform(0.3, 2.0, n),
+        kappa=rng.uniform(0.3, 2.0, n),
+        T=T,
+        lr=0.05,
+    )
+
+
+def _dirac_cases(seed: int = 511):
+    """Three random cases, then the edges b = 0 (the pruned solution) and T = 2."""
+    rng = np.random.default_rng(seed)
+    cases = [_dirac_case(rng, T) for T in (3, 4, 6)]
+    edges = [
+        ("b = 0", _dirac_case(rng, 4, n=4, b=[0.0, 0.5, 0.0, -0.6])),
+        ("T = 2", _dirac_case(rng, 2)),
+    ]
+    return cases, edges
+
+
+def _step_raw_power(a, b, c, beta, kappa, T, lr):
+    """The step with ``b**(lag - 1)`` written raw: NaN at b = 0."""
+    s = dirac_singular_values(T, beta, kappa)
+    k = np.arange(T - 1, -1, -1.0)
+    bb = b[..., None]
+    pw = bb**k
+    r = s - (a * c)[..., None] * pw
+    da = c * np.sum(pw * r, axis=-1)
+    db = a * c * np.sum(k * bb ** (k - 1) * r, axis=-1)
+    dc = a * np.sum(pw * r, axis=-1)
+    return a + lr * da, b + lr * db, c + lr * dc
+
+
+def dirac_euler_step(student, seed: int = 511) -> CheckResult:
+    """Check ``dirac_euler_step(a, b, c, beta, kappa, T, lr)`` → new ``(a, b, c)``.
+
+    Three random cases, then the edges b = 0 (the pruned solution of chapter 5,
+    where ``b**(lag - 1)`` is ``0**(-1)``) and T = 2 (the shortest sequence);
+    ``seed`` draws the random cases (change it for fresh ones).
+
+    Examples
+    --------
+    >>> dirac_euler_step(_step)
+    ✔ dirac_euler_step: matches the reference on 3 random cases and 2 edge cases \
+(b = 0; T = 2)
+    """
+    cases, edges = _dirac_cases(seed)
     mistakes = [
+        Mistake(
+            "NaN at b = 0 (the pruned solution): b**(lag - 1) is 0**(-1) = inf for "
+            "the last input (lag 0), and 0 * inf = NaN; write "
+            "b ** np.maximum(lag - 1, 0)",
+            _step_raw_power,
+        ),
         Mistake(
             "you stepped uphill: the mode equations ẋ = −∂E/∂x already carry the "
             "minus sign, so x ← x + η ẋ",
@@ -169,6 +221,7 @@ def dirac_euler_step(student) -> CheckResult:
         _step,
         cases,
         mistakes,
+        edges=edges,
         rtol=1e-9,
         atol=1e-12,
         labels=("a", "b", "c"),

@@ -10,22 +10,21 @@ from ._core import Mistake, check_function
 __all__ = ["jacobian_wh", "kernel_distance", "linearised_step"]
 
 
+def _net(rng, T=None):
+    Nx, Nh, Ny = (int(v) for v in rng.integers(1, 4, size=3) + [0, 1, 0])
+    P, T_random = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    return dict(
+        Wx=rng.normal(size=(Nh, Nx)),
+        Wh=rng.normal(size=(Nh, Nh)) / np.sqrt(Nh),
+        Wy=rng.normal(size=(Ny, Nh)),
+        X=rng.normal(size=(P, T_random if T is None else T, Nx)),
+    )
+
+
 def _nets(seed: int, n: int = 3):
     """Random small networks and inputs, one dict per case (fixed seed)."""
     rng = np.random.default_rng(seed)
-    cases = []
-    for _ in range(n):
-        Nx, Nh, Ny = (int(v) for v in rng.integers(1, 4, size=3) + [0, 1, 0])
-        P, T = int(rng.integers(2, 5)), int(rng.integers(2, 5))
-        cases.append(
-            dict(
-                Wx=rng.normal(size=(Nh, Nx)),
-                Wh=rng.normal(size=(Nh, Nh)) / np.sqrt(Nh),
-                Wy=rng.normal(size=(Ny, Nh)),
-                X=rng.normal(size=(P, T, Nx)),
-            )
-        )
-    return cases
+    return [_net(rng) for _ in range(n)]
 
 
 def _jh_ref(Wx, Wh, Wy, X):
@@ -54,20 +53,24 @@ def _jh_last_only(Wx, Wh, Wy, X):
     return J.reshape(X.shape[0] * Wy.shape[0], -1)
 
 
-def jacobian_wh(student):
+def jacobian_wh(student, seed: int = 601):
     """Check ``jacobian_wh(Wx, Wh, Wy, X) -> (P*Ny, Nh*Nh)``: ``∂ vec Ŷ / ∂ vec W_h``.
+
+    Three random networks, then the edge T = 1, where W_h never acts on a nonzero
+    state (h_1 = 0) and the Jacobian is zero; ``seed`` draws the random cases.
 
     Examples
     --------
     >>> from lrnn_utils.checks import ch06
     >>> ch06.jacobian_wh(ch06._jh_ref)
-    ✔ jacobian_wh: matches the reference on 3 random cases
+    ✔ jacobian_wh: matches the reference on 3 random cases and 1 edge case (T = 1)
     """
     return check_function(
         "jacobian_wh",
         student,
         _jh_ref,
-        _nets(601),
+        _nets(seed),
+        edges=[("T = 1", _net(np.random.default_rng([seed, 1]), T=1))],
         mistakes=[
             Mistake(
                 "off by one in time: the weight W_h acts on h_t at step t (h_1 = 0), "
@@ -105,8 +108,10 @@ def _kd_ref(K0, K1):
     return ntk.kernel_distance(K0, K1)
 
 
-def kernel_distance(student):
+def kernel_distance(student, seed: int = 602):
     """Check ``kernel_distance(K0, K1) -> float`` (paper eq. 135).
+
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
@@ -119,7 +124,7 @@ def kernel_distance(student):
         "kernel_distance",
         student,
         _kd_ref,
-        _cases_kernels(602),
+        _cases_kernels(seed),
         mistakes=[
             Mistake(
                 "this is the cosine similarity ⟨K0, K1⟩/(‖K0‖ ‖K1‖); the distance is "
@@ -163,8 +168,10 @@ def _step_ref(Wx, Wh, Wy, X, Y, lr):
     return (-lr * K @ err / P).reshape(Y.shape)
 
 
-def linearised_step(student):
+def linearised_step(student, seed: int = 603):
     """Check ``linearised_step(Wx, Wh, Wy, X, Y, lr) -> (P, Ny)``: ``−η K (ŷ − y)/P``.
+
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
@@ -176,7 +183,7 @@ def linearised_step(student):
         "linearised_step",
         student,
         _step_ref,
-        _cases_step(603),
+        _cases_step(seed),
         mistakes=[
             Mistake(
                 "missing the 1/P of the loss L = (1/2P) Σ_p ‖y_p − ŷ_p‖²",

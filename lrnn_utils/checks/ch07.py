@@ -15,15 +15,17 @@ def _orthonormal(rng, n):
     return Q * np.sign(np.diag(R))
 
 
-def target_weights(student):
+def target_weights(student, seed: int = 7007):
     """Check ``target_weights(target, T) -> w`` of shape ``(T,)`` (y = Σ_t w_t x_t).
+
+    ``seed`` draws the random lengths (change it for fresh ones).
 
     Examples
     --------
     >>> target_weights(sensory.target_weights)
     ✔ target_weights: matches the reference on 8 random cases
     """
-    rng = np.random.default_rng(7007)
+    rng = np.random.default_rng(seed)
     cases = [
         {"target": name, "T": int(T)}
         for T in rng.integers(3, 12, size=2)
@@ -63,31 +65,37 @@ def target_weights(student):
     )
 
 
+def _mode_case(rng, stack=()):
+    Nh = int(rng.integers(4, 7))
+    return {
+        "Wx": rng.normal(size=(*stack, Nh, 4)),
+        "Wh": rng.normal(size=(*stack, Nh, Nh)) / np.sqrt(Nh),
+        "Wy": rng.normal(size=(*stack, 4, Nh)),
+        "U": _orthonormal(rng, 4),
+        "V": _orthonormal(rng, 4),
+    }
+
+
 def _mode_cases(rng, n=3):
-    cases = []
-    for _ in range(n):
-        Nh = int(rng.integers(4, 7))
-        cases.append(
-            {
-                "Wx": rng.normal(size=(Nh, 4)),
-                "Wh": rng.normal(size=(Nh, Nh)) / np.sqrt(Nh),
-                "Wy": rng.normal(size=(4, Nh)),
-                "U": _orthonormal(rng, 4),
-                "V": _orthonormal(rng, 4),
-            }
-        )
-    return cases
+    return [_mode_case(rng) for _ in range(n)]
 
 
-def unaligned_modes(student):
-    """Check ``read_modes(Wx, Wh, Wy, U, V) -> (a, b, c)``, each of shape ``(K,)``.
+def unaligned_modes(student, seed: int = 7008):
+    """Check ``read_modes(Wx, Wh, Wy, U, V) -> (a, b, c)``, each of shape ``(..., K)``.
+
+    Three random networks, then the edge the exercise names: a stack of networks
+    (weights with leading dimensions, shape ``(2, 3, Nh, Nx)`` and alike, as in a
+    training history). ``seed`` draws the random cases.
 
     Examples
     --------
     >>> unaligned_modes(sensory.read_modes)
-    ✔ read_modes: matches the reference on 3 random cases
+    ✔ read_modes: matches the reference on 3 random cases and 1 edge case (a 2 × 3 \
+stack of networks)
     """
-    cases = _mode_cases(np.random.default_rng(7008))
+    rng = np.random.default_rng(seed)
+    cases = _mode_cases(rng)
+    edges = [("a 2 × 3 stack of networks", _mode_case(rng, stack=(2, 3)))]
 
     def svd_modes(Wx, Wh, Wy, U, V):
         return (
@@ -128,7 +136,27 @@ def unaligned_modes(student):
         cases,
         mistakes=mistakes,
         labels=("a", "b", "c"),
+        edges=edges,
+        hints=_stack_hints,
     )
+
+
+def _stack_hints(case) -> dict:
+    """A wrong shape on the stacked case: the leading dimensions were not kept."""
+    lead = case["Wx"].shape[:-2]
+    if not lead:
+        return {}
+    K = case["U"].shape[1]
+    msg = (
+        f"a stack of networks (leading dimensions {lead}) must give modes of shape "
+        f"{(*lead, K)}: use @ and np.einsum with '...' so the leading dimensions "
+        "are kept"
+    )
+    return {(k, shape): msg for k in range(3) for shape in _wrong_stack_shapes(lead, K)}
+
+
+def _wrong_stack_shapes(lead, K):
+    return [(K,), (K, K), lead[-1:] + (K,), (*lead, K, K), (*lead[:-1], K)]
 
 
 def _extrapolation_reference(X, u, w):
@@ -136,15 +164,17 @@ def _extrapolation_reference(X, u, w):
     return 0.5 * np.sum(err**2) / X.shape[0]
 
 
-def sensory_test_loss(student):
+def sensory_test_loss(student, seed: int = 7009):
     """Check ``extrapolation_loss(X, u, w) -> float``: loss of ``ŷ = u Σ_t x_t``.
+
+    ``seed`` draws the random cases (change it for fresh ones).
 
     Examples
     --------
     >>> sensory_test_loss(_extrapolation_reference)
     ✔ extrapolation_loss: matches the reference on 3 random cases
     """
-    rng = np.random.default_rng(7009)
+    rng = np.random.default_rng(seed)
     cases = []
     for _ in range(3):
         P, T = int(rng.integers(5, 9)), int(rng.integers(3, 8))
