@@ -10,7 +10,9 @@ they are:
 * a cell tagged ``solution`` (for example a hidden assertion that the solution passes
   its check) is dropped;
 * a ``{solution}`` directive in a markdown cell is removed, and so is everything from a
-  ``{solution-start}`` cell to the matching ``{solution-end}`` cell.
+  ``{solution-start}`` cell to the matching ``{solution-end}`` cell;
+* the cells the book hides (tag ``remove-input``: the verification) are collapsed in
+  Jupyter too (``jupyter.source_hidden``), and run timestamps are dropped.
 
 Usage (from the repository root)::
 
@@ -119,9 +121,13 @@ def student_notebook(nb, keep_solution: bool = False, where: str = "notebook"):
             continue
         if gated or "solution" in cell.metadata.get("tags", []):
             continue
+        cell.metadata.pop("execution", None)  # run timestamps of the full edition
         if cell.cell_type == "code":
             cell.source = strip_code(cell.source, keep_solution, here)
             cell.outputs, cell.execution_count = [], None
+            if "remove-input" in cell.metadata.get("tags", []):
+                # the book's hidden verification: collapsed in Jupyter as in the HTML
+                cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
         elif cell.cell_type == "markdown":
             cell.source = strip_solution_directives(cell.source)
             if not cell.source.strip():

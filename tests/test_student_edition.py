@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -175,3 +176,69 @@ def test_otter_master_wraps_each_coding_exercise_in_a_question():
     text = "\n".join(c.source for c in master.cells)
     assert "    # BEGIN SOLUTION\n    y = 2 * x" in text and "###" not in text
     assert "result = checks.double(f)" in text and "assert checks.double" not in text
+
+
+GLUE_SET = re.compile(r"""glue\(\s*(f?)["']([^"']+)["']""")
+GLUE_USE = re.compile(r"\{glue(?::\w+)?\}`([\w.-]+)")
+
+
+def _glue_pattern(is_f: str, name: str) -> re.Pattern:
+    """A glued name; in an f-string every ``{...}`` field matches any characters."""
+    if not is_f:
+        return re.compile(re.escape(name) + "$")
+    parts = re.split(r"\{[^}]*\}", name)
+    return re.compile("[\\w.-]*".join(re.escape(p) for p in parts) + "$")
+
+
+def _student_edition_texts():
+    """(glued names set in kept code, names the kept prose shows) of the edition."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    kept = [f for f in se.toc_files(toc) if f not in se.INSTRUCTOR_ONLY]
+    setters, shown = [], set()
+    for f in kept:
+        path = ROOT / (f + ".ipynb")
+        if path.exists():
+            nb = se.student_notebook(nbformat.read(path, as_version=4), where=f)
+            for cell in nb.cells:
+                if cell.cell_type == "code":
+                    setters += [(f, m) for m in GLUE_SET.findall(cell.source)]
+                else:
+                    shown.update(GLUE_USE.findall(cell.source))
+        else:
+            md = ROOT / (f + ".md")
+            text = md.read_text() if md.exists() else ""
+            shown.update(GLUE_USE.findall(se.strip_solution_directives(text)))
+    for md in (ROOT / "book").glob("*/*.md"):  # included fragments (notes, glossary)
+        shown.update(GLUE_USE.findall(se.strip_solution_directives(md.read_text())))
+    return setters, {n.split(":")[0] for n in shown}
+
+
+def test_no_glued_value_is_shown_only_in_a_solution():
+    # a value glued in a kept cell but shown only inside a removed solution would reach
+    # the student through the notebook (its code prints the answer when run)
+    setters, shown = _student_edition_texts()
+    orphans = [
+        (page, name)
+        for page, (is_f, name) in setters
+        if not any(_glue_pattern(is_f, name).match(n) for n in shown)
+    ]
+    assert not orphans, (
+        "glued in a kept cell but shown nowhere in the student edition (compute it "
+        f"inside the solution, or drop it): {orphans}"
+    )
+
+
+def test_glue_leak_detector_can_fail():
+    assert _glue_pattern("f", "ch4_peak_{m}").match("ch4_peak_3")
+    assert not _glue_pattern("", "ch5_tie_est").match("ch5_tie_est_x")
+
+
+def test_student_notebooks_hide_verification_and_drop_timestamps():
+    nb = nbformat.v4.new_notebook()
+    hidden = nbformat.v4.new_code_cell("assert 1 + 1 == 2")
+    hidden.metadata.update(tags=["remove-input"], execution={"iopub.status.busy": "x"})
+    nb.cells = [hidden, nbformat.v4.new_code_cell("x = 1")]
+    out = se.student_notebook(nb)
+    assert out.cells[0].metadata["jupyter"]["source_hidden"] is True
+    assert "execution" not in out.cells[0].metadata
+    assert "jupyter" not in out.cells[1].metadata
