@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import fast
 from ._validation import (
     TrainingDivergedError,
     as_finite_array,
@@ -33,11 +34,14 @@ from ._validation import (
     check_finite_scalar,
     check_instance,
     check_positive_int,
+    record_steps,
 )
 from .model import _check_weights, aligned_init, unaligned_init
 from .stability import max_stable_lr
 from .tasks import make_task
 
+# ``matrix_power`` and ``paper_recurrent_block`` are public too, but not yet in
+# ``__all__``: the bad-input catalogue of tests/test_bad_inputs.py needs entries first.
 __all__ = [
     "backward_maps",
     "jacobian",
@@ -219,6 +223,107 @@ def ntk_kronecker(Wx, Wh, Wy, X) -> np.ndarray:
         for s in range(T):
             gram = X[:, t] @ X[:, s].T + H[:, t] @ H[:, s].T
             K += np.kron(gram, G[t] @ G[s].T)
+    return K
+
+
+def matrix_power(W, n: int) -> np.ndarray:
+    """``W^n`` for a square matrix and an integer ``n >= 0`` (``W^0 = I``).
+
+    Unlike :func:`numpy.linalg.matrix_power`, a negative ``n`` is an error, not an
+    inverse: a transcribed formula that asks for ``W_h^{-1}`` has an index range wrong.
+
+    Parameters
+    ----------
+    W : array_like, shape (N, N)
+    n : int
+        Exponent ``>= 0``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, N)
+
+    Raises
+    ------
+    ValueError
+        If ``n < 0`` or ``W`` is not square.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> matrix_power(2 * np.eye(2), 3)[0, 0]
+    np.float64(8.0)
+    >>> matrix_power(np.eye(2), -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be >= 0 (a negative power would be an inverse), got n = -1
+    """
+    W = as_finite_array(W, "W", ndim=2)
+    if W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be square, got shape {W.shape}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"n must be an int, got {type(n).__name__}")
+    if n < 0:
+        raise ValueError(
+            f"n must be >= 0 (a negative power would be an inverse), got n = {n}"
+        )
+    return np.linalg.matrix_power(W, int(n))
+
+
+def paper_recurrent_block(Wx, Wh, Wy, X, r_range: str = "eq127") -> np.ndarray:
+    """The recurrent block of the NTK as the paper prints it (App. I, eq. 133).
+
+    ::
+
+        Σ_{i=1}^{T-1} Σ_{j=1}^{T-1} Σ_r (T-i) X_iᵀ W_xᵀ W_h^{T-j-1-r} W_x X_j
+                                          ⊗ W_y W_h^{T-i-1} (W_h^r)ᵀ W_yᵀ
+
+    read with the unbound index ``k`` of eq. (133) as ``j`` and its sign made
+    positive.  The ``i = T`` terms carry the factor ``T - i = 0`` and are left out.
+    ``r_range="eq127"`` runs ``r = 0..T-j-1``, the range of the paper's eq. (127)
+    from which eq. (133) is derived, so every power is ``>= 0``; ``"eq133"`` runs
+    ``r = 0..T-i-1`` as eq. (133) prints it, which needs negative powers (inverses)
+    once ``T >= 3`` and is then refused.
+
+    The block equals the true recurrent block ``J_h J_hᵀ`` when ``W_h`` is a multiple
+    of the identity (then ``W_h`` commutes with every update, the premise of the
+    paper's eq. 125), and for ``T <= 2``; not in general.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+    X : array_like, shape (P, T, Nx)
+    r_range : {"eq127", "eq133"}
+
+    Returns
+    -------
+    numpy.ndarray, shape (P*Ny, P*Ny)
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, or ``r_range="eq133"`` with ``T >= 3`` (a negative power).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(3)
+    >>> Wx, Wy = rng.normal(size=(3, 2)), rng.normal(size=(2, 3))
+    >>> X, Wh = rng.normal(size=(4, 5, 2)), 0.7 * np.eye(3)
+    >>> Jh = jacobian(Wx, Wh, Wy, X)[:, 6:15]
+    >>> bool(np.allclose(paper_recurrent_block(Wx, Wh, Wy, X), Jh @ Jh.T))
+    True
+    """
+    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    check_choice(r_range, "r_range", ("eq127", "eq133"))
+    P, T = X.shape[:2]
+    Ny = Wy.shape[0]
+    K = np.zeros((P * Ny, P * Ny))
+    for i in range(1, T):
+        for j in range(1, T):
+            for r in range(T - j if r_range == "eq127" else T - i):
+                left = X[:, i - 1] @ Wx.T @ matrix_power(Wh, T - j - 1 - r) @ Wx
+                right = Wy @ matrix_power(Wh, T - i - 1) @ matrix_power(Wh, r).T
+                K += (T - i) * np.kron(left @ X[:, j - 1].T, right @ Wy.T)
     return K
 
 
@@ -540,12 +645,13 @@ def train_batch(
 
 @dataclass(frozen=True)
 class GridRun:
-    """Result of :func:`run_grid`: one trained network per grid point.
+    """Result of :func:`run_grid`: one trained network per grid point (and draw).
 
     Attributes
     ----------
     T, io_scale, rec_scale : ndarray
-        The grid (all of the broadcast shape ``S``).
+        The grid, each of the result shape ``S`` (the broadcast shape of the inputs,
+        followed by an axis of length ``draws`` when ``draws`` is given).
     lr : ndarray, shape S
         Learning rate used at each grid point.
     distance : ndarray, shape S
@@ -555,8 +661,12 @@ class GridRun:
         Relative weight change ``‖θ_end − θ_0‖ / ‖θ_0‖``.
     loss0, loss : ndarray, shape S
         Loss at the start and at the end.
-    run : BatchRun
-        The underlying batched run (flattened grid).
+    steps : ndarray, shape (n,)
+        Recorded steps (0 and the last step included).
+    loss_history, distance_history : ndarray, shape (n,) + S
+        Loss and kernel distance from the initial NTK at the recorded steps.
+    diverged : ndarray of bool, shape S
+        Networks whose training diverged.
     """
 
     T: np.ndarray
@@ -567,7 +677,87 @@ class GridRun:
     weight_change: np.ndarray
     loss0: np.ndarray
     loss: np.ndarray
-    run: BatchRun
+    steps: np.ndarray
+    loss_history: np.ndarray
+    distance_history: np.ndarray
+    diverged: np.ndarray
+
+
+#: Hidden sizes above this are trained by :func:`_train_wide` (no powers of W_h).
+WIDE_HIDDEN = 32
+
+
+def _train_wide(Wx, Wh, Wy, sigma_yx, lr, rec):
+    """Gradient descent on exactly whitened moments for wide networks.
+
+    Never forms a power of ``W_h``: with ``A_q = W_h^q W_x`` and ``B_r = W_y W_h^r``
+    (``T`` products each, cost ``∝ T Nh² Nx``) and ``G_k = B_k W_x − Σ^{YX_{T−k}}``::
+
+        ∂L/∂W_y = Σ_k G_k A_kᵀ,   ∂L/∂W_x = Σ_k B_kᵀ G_k,
+        ∂L/∂W_h = Σ_r B_rᵀ Σ_q G_{r+q+1} A_qᵀ.
+
+    Returns the weights at the steps ``rec`` (NaN after divergence), the loss and the
+    step at which each network diverged (``-1``: never).
+    """
+    W = [np.array(w, dtype=float) for w in (Wx, Wh, Wy)]
+    B, Nh, Nx = W[0].shape
+    T, Ny = sigma_yx.shape[0], sigma_yx.shape[1]
+    S = np.ascontiguousarray(sigma_yx[::-1])[:, None]  # lag k <-> time T - k
+    lr = np.asarray(lr, dtype=float).reshape(B, 1, 1).copy()
+    hist = [np.full((rec.size,) + w.shape, np.nan) for w in W]
+    loss_hist = np.full((rec.size, B), np.nan)
+    diverged = np.full(B, -1)
+    A = np.empty((T, B, Nh, Nx))
+    Bm = np.empty((T, B, Ny, Nh))
+    j = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(int(rec[-1]) + 1):
+            Wx, Wh, Wy = W
+            A[0], Bm[0] = Wx, Wy
+            for q in range(1, T):
+                A[q] = Wh @ A[q - 1]
+                Bm[q] = Bm[q - 1] @ Wh
+            G = Bm @ Wx - S  # (T, B, Ny, Nx)
+            loss = 0.5 * np.sum(G**2, axis=(0, 2, 3))
+            bad = (diverged < 0) & ~(loss <= _LIMIT)
+            if bad.any():
+                diverged[bad] = step
+                lr[bad] = 0.0
+            if step == rec[j]:
+                ok = diverged < 0
+                for h, w in zip(hist, W):
+                    h[j, ok] = w[ok]
+                loss_hist[j, ok] = loss[ok]
+                j += 1
+            if step == rec[-1]:
+                break
+            C = np.zeros((T, B, Ny, Nh))  # C_r = Σ_q G_{r+q+1} A_qᵀ
+            for r in range(T - 1):
+                C[r] = np.einsum("kbox,kbhx->boh", G[r + 1 :], A[: T - 1 - r])
+            dWy = np.einsum("kbox,kbhx->boh", G, A)
+            dWx = np.einsum("kboh,kbox->bhx", Bm, G)
+            Bf = np.moveaxis(Bm, 0, 1).reshape(B, T * Ny, Nh)
+            dWh = np.swapaxes(Bf, 1, 2) @ np.moveaxis(C, 0, 1).reshape(B, T * Ny, Nh)
+            for w, dw in zip(W, (dWx, dWh, dWy)):
+                w -= lr * dw
+    return hist, loss_hist, diverged
+
+
+def _train_group(W, task, lr, rec):
+    """Train one batch of networks that share a task; weights and loss at ``rec``."""
+    mom = fast.moments(task.X, task.Y, whitened=True)
+    if W[0].shape[-2] > WIDE_HIDDEN:
+        return _train_wide(*W, mom.sigma_yx, lr, rec)
+    every = int(rec[1] - rec[0]) if rec.size > 2 else max(int(rec[-1]), 1)
+    out = fast.train_batch(
+        *W,
+        mom,
+        lr,
+        int(rec[-1]),
+        record_every=every,
+        on_divergence="mask",
+    )
+    return [out.Wx, out.Wh, out.Wy], out.loss, out.diverged_step
 
 
 def run_grid(
@@ -583,13 +773,17 @@ def run_grid(
     lr_fraction: float = 0.8,
     lr_max: float = 0.1,
     record_every: int | None = None,
+    draws: int | None = None,
 ) -> GridRun:
     """Train one network per grid point on the constant task and measure the NTK's move.
 
     The task (paper Fig. 5) has constant dynamics ``s_t = δ = 1`` in ``K`` singular
-    dimensions, ``Nx = Ny = K``.  Every grid point gets a fresh network; all are trained
-    in one vectorised loop by :func:`train_batch`, the shorter trajectories padded with
-    leading zeros.
+    dimensions, ``Nx = Ny = K``, with ``P = K T`` exactly whitened trajectories (the
+    kernel distance of whitened data does not depend on ``P``).  Every grid point
+    gets a fresh network; the networks of each ``T`` are trained together by
+    :func:`lrnn_utils.fast.train_batch` (hidden sizes above :data:`WIDE_HIDDEN` by a
+    trainer that never forms powers of ``W_h``), and the NTK is computed at the
+    recorded steps.
 
     Parameters
     ----------
@@ -618,13 +812,16 @@ def run_grid(
     lr_fraction, lr_max : float
         Used by the default learning rate.
     record_every : int, optional
-        Passed to :func:`train_batch`.
+        Record loss and kernel distance every ``record_every`` steps (default: only
+        at the start and the end).
+    draws : int, optional
+        Independent networks per grid point; adds a last axis of this length.
 
     Returns
     -------
     GridRun
-        Arrays of the broadcast shape of ``T``, ``io_scale`` and ``rec_scale``.
-        Diverged networks have NaN distance, weight change and loss.
+        Arrays of the broadcast shape of ``T``, ``io_scale`` and ``rec_scale`` (plus
+        the draws axis).  Diverged networks have NaN distance, weight change and loss.
 
     Raises
     ------
@@ -653,54 +850,75 @@ def run_grid(
         as_finite_array(io_scale, "io_scale"),
         as_finite_array(rec_scale, "rec_scale"),
     )
+    if draws is not None:
+        draws = check_positive_int(draws, "draws")
+        T, io, rec = (np.repeat(v[..., None], draws, axis=-1) for v in (T, io, rec))
     if np.any(io <= 0) or np.any(rec <= 0):
         raise ValueError("io_scale and rec_scale must be > 0")
-    Ts = [check_positive_int(t, "T") for t in T.ravel()]
+    Ts = np.array([check_positive_int(t, "T") for t in T.ravel()], dtype=int)
     n_hidden = check_positive_int(n_hidden, "n_hidden")
     K = check_positive_int(K, "K")
-    Tmax = max(Ts)
-    P = K * Tmax
-    data = {}
-    for t in sorted(set(Ts)):
-        task = make_task(np.ones((t, K)), P=P, rng=rng)
-        Xp = np.zeros((P, Tmax, K))
-        Xp[:, Tmax - t :] = task.X
-        data[t] = (task, Xp)
-    Ws, Xs, Ys = [], [], []
-    for t, a, b in zip(Ts, io.ravel(), rec.ravel()):
-        task, Xp = data[t]
-        if init == "aligned":
-            Ws.append(aligned_init(task, a, b, a, rng, n_hidden=n_hidden)[:3])
-        else:
-            Wx, _, Wy = unaligned_init(K, n_hidden, K, a, rng)
-            Wh = unaligned_init(K, n_hidden, K, b, rng)[1]
-            Ws.append((Wx, Wh, Wy))
-        Xs.append(Xp)
-        Ys.append(task.Y)
+    steps = check_positive_int(steps, "steps", minimum=0)
+    if record_every is None:
+        every = max(steps, 1)
+    else:
+        every = check_positive_int(record_every, "record_every")
+    rec_steps = record_steps(steps, every)
     if lr is None:
         lim = {t: float(max_stable_lr(1.0, 1.0, 1.0, np.ones(t))) for t in set(Ts)}
         lr_arr = np.array([min(lr_max, lr_fraction * lim[t]) for t in Ts])
     else:
         lr_arr = np.broadcast_to(as_finite_array(lr, "lr"), T.shape).ravel()
-    W = [np.array(w) for w in zip(*Ws)]
-    run = train_batch(
-        *W,
-        np.array(Xs),
-        np.array(Ys),
-        lr=lr_arr,
-        steps=steps,
-        record_every=record_every,
-        allow_divergence=True,
-    )
+        if np.any(lr_arr <= 0):
+            raise ValueError("lr must be > 0")
+    n, N = rec_steps.size, Ts.size
+    loss_h, dist_h = np.full((n, N), np.nan), np.full((n, N), np.nan)
+    W0 = [None, None, None]
+    W1 = [None, None, None]
+    for t in sorted(set(Ts.tolist())):
+        idx = np.flatnonzero(Ts == t)
+        task = make_task(np.ones((t, K)), P=K * t, rng=rng)
+        Ws = []
+        for a, b in zip(io.ravel()[idx], rec.ravel()[idx]):
+            if init == "aligned":
+                Ws.append(aligned_init(task, a, b, a, rng, n_hidden=n_hidden)[:3])
+            else:
+                Wx, _, Wy = unaligned_init(K, n_hidden, K, a, rng)
+                Wh = unaligned_init(K, n_hidden, K, b, rng)[1]
+                Ws.append((Wx, Wh, Wy))
+        W = [np.array(w) for w in zip(*Ws)]
+        hist, loss, _ = _train_group(W, task, lr_arr[idx], rec_steps)
+        Xb = np.broadcast_to(task.X, (idx.size,) + task.X.shape)
+        with np.errstate(over="ignore", invalid="ignore"):
+            K0 = _kernel(*W, Xb)
+            for j in range(n):
+                ok = np.isfinite(loss[j])
+                if ok.any():
+                    Kj = _kernel(*(h[j][ok] for h in hist), Xb[ok])
+                    dist_h[j, idx[ok]] = _distance_batched(K0[ok], Kj)
+        loss_h[:, idx] = loss
+        for m in range(3):
+            if W0[m] is None:
+                W0[m] = np.full((N,) + W[m].shape[1:], np.nan)
+                W1[m] = np.full((N,) + W[m].shape[1:], np.nan)
+            W0[m][idx], W1[m][idx] = W[m], hist[m][-1]
+    diverged = ~np.isfinite(loss_h[-1])
+    wc = np.full(N, np.nan)
+    if (~diverged).any():
+        sel = lambda Ws: tuple(w[~diverged] for w in Ws)  # noqa: E731
+        wc[~diverged] = relative_weight_change(sel(W0), sel(W1))
     shape = T.shape
     return GridRun(
         T=T.astype(int),
         io_scale=io,
         rec_scale=rec,
         lr=lr_arr.reshape(shape),
-        distance=run.final_distance.reshape(shape),
-        weight_change=run.weight_change.reshape(shape),
-        loss0=run.loss[0].reshape(shape),
-        loss=run.loss[-1].reshape(shape),
-        run=run,
+        distance=dist_h[-1].reshape(shape),
+        weight_change=wc.reshape(shape),
+        loss0=loss_h[0].reshape(shape),
+        loss=loss_h[-1].reshape(shape),
+        steps=rec_steps,
+        loss_history=loss_h.reshape((n,) + shape),
+        distance_history=dist_h.reshape((n,) + shape),
+        diverged=diverged.reshape(shape),
     )

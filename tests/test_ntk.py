@@ -193,3 +193,77 @@ def test_relative_weight_change_errors():
         ntk.relative_weight_change(W[:2], W)
     with pytest.raises(ValueError, match="all-zero"):
         ntk.relative_weight_change(tuple(0 * w for w in W), W)
+
+
+def test_matrix_power_refuses_negative_exponents():
+    W = np.array([[2.0, 1.0], [0.0, 3.0]])
+    np.testing.assert_allclose(ntk.matrix_power(W, 3), W @ W @ W)
+    np.testing.assert_allclose(ntk.matrix_power(W, 0), np.eye(2))
+    with pytest.raises(ValueError, match="n must be >= 0"):
+        ntk.matrix_power(W, -1)
+    with pytest.raises(ValueError, match="square"):
+        ntk.matrix_power(np.ones((2, 3)), 1)
+    with pytest.raises(TypeError, match="n must be an int"):
+        ntk.matrix_power(W, 1.0)
+
+
+def _recurrent_gram(Wx, Wh, Wy, X):
+    n0 = Wx.size
+    Jh = ntk.jacobian(Wx, Wh, Wy, X)[:, n0 : n0 + Wh.size]
+    return Jh @ Jh.T
+
+
+def test_paper_recurrent_block_exact_only_where_the_paper_is():
+    rng = np.random.default_rng(21)
+    for T in (2, 3, 5):
+        Wx, Wh, Wy = model.unaligned_init(2, 3, 2, 0.9, rng)
+        X = rng.normal(size=(4, T, 2))
+        Kh = _recurrent_gram(Wx, Wh, Wy, X)
+        ok = np.allclose(ntk.paper_recurrent_block(Wx, Wh, Wy, X), Kh, atol=1e-10)
+        assert ok == (T == 2)  # right for T = 2 only, for a random W_h
+        Wi = 0.6 * np.eye(3)  # W_h ∝ I: exact for any W_x, W_y
+        np.testing.assert_allclose(
+            ntk.paper_recurrent_block(Wx, Wi, Wy, X),
+            _recurrent_gram(Wx, Wi, Wy, X),
+            atol=1e-12,
+        )
+        if T >= 3:  # eq. (133)'s printed range needs W_h^{-1}
+            with pytest.raises(ValueError, match="n must be >= 0"):
+                ntk.paper_recurrent_block(Wx, Wh, Wy, X, r_range="eq133")
+    with pytest.raises(ValueError, match="r_range"):
+        ntk.paper_recurrent_block(Wx, Wh, Wy, X, r_range="eq999")
+
+
+def test_wide_trainer_matches_fast_engine():
+    from lrnn_utils import fast, tasks
+
+    rng = np.random.default_rng(22)
+    task = tasks.make_task(np.ones((4, 3)), P=12, rng=rng)
+    W = [np.array(w) for w in zip(*[model.unaligned_init(3, 5, 3, 0.3, rng)] * 2)]
+    mom = fast.moments(task.X, task.Y)
+    rec = np.array([0, 30, 60])
+    hist, loss, div = ntk._train_wide(*W, mom.sigma_yx, np.array([0.05, 0.1]), rec)
+    ref = fast.train_batch(*W, mom, np.array([0.05, 0.1]), 60, record_every=30)
+    for h, r in zip(hist, (ref.Wx, ref.Wh, ref.Wy)):
+        np.testing.assert_allclose(h, r, atol=1e-12)
+    np.testing.assert_allclose(loss, ref.loss, atol=1e-12)
+    assert np.all(div == -1)
+
+
+def test_run_grid_draws_and_wide_networks():
+    g = ntk.run_grid(
+        [[1], [3]],
+        [0.1, 0.2],
+        init="unaligned",
+        steps=50,
+        draws=3,
+        rng=np.random.default_rng(23),
+    )
+    assert g.distance.shape == (2, 2, 3) and g.loss_history.shape == (2, 2, 2, 3)
+    assert np.all(np.isfinite(g.distance)) and np.ptp(g.distance[1, 0]) > 0
+    w = ntk.run_grid(
+        2, 0.2, init="unaligned", n_hidden=40, steps=20, rng=np.random.default_rng(24)
+    )
+    assert w.distance.shape == () and 0 < w.distance < 1
+    with pytest.raises(ValueError, match="draws"):
+        ntk.run_grid(1, 0.1, draws=0, rng=np.random.default_rng(0))
