@@ -24,16 +24,17 @@ if it
 - draws no figure (a widget explains what it cannot draw in words on the figure);
 - leaves a figure text (title, label, legend, tick label, annotation) containing
   ``nan`` or ``inf``, plots non-finite data, has tick labels that overlap each other, or
-  has a log axis spanning more than 15 decades (values at rounding level, ~1e-16 of the
-  largest, are plotted as if they meant something).
+  has a log axis spanning more than 30 decades: its smallest values are at the rounding
+  level even of a squared quantity such as a loss (float64 rounding is 1e-16 relative,
+  1e-32 once squared), so the figure shows rounding noise as if it meant something.
 
 Usage::
 
     python scripts/widget_sweep.py book/05_phase_transitions.ipynb [more.ipynb ...]
     python scripts/widget_sweep.py --all --markdown benchmarks/widgets.md
 
-prints a table (notebook, function, position, ms, verdict) and exits non-zero if any call
-failed (or, with ``--limit-ms``, took longer than the limit).
+prints a table (notebook, function, position, ms, verdict) and exits non-zero if any
+call failed (or, with ``--limit-ms``, took longer than the limit).
 """
 
 import argparse
@@ -48,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MARKER = "@@WIDGET_SWEEP@@"
 TARGET_MS = 250  # the book's aim for one widget update (CONTRIBUTING.md)
 BAD_WORD = re.compile(r"(?<![A-Za-z\\])(nan|inf)(?![A-Za-z])", re.IGNORECASE)
-MAX_LOG_DECADES = 15
+MAX_LOG_DECADES = 30
 
 # First cell injected into the notebook: replace interact/interactive by a recorder.
 # ``from ipywidgets import interact`` (in any later cell) then imports the recorder.
@@ -125,7 +126,7 @@ def _options(widget):
 
 
 def positions(controls):
-    """``[(label, kwargs)]``: default, each slider's extremes, other options, corners."""
+    """``[(label, kwargs)]``: default, slider extremes, other options, corners."""
     default = {n: w.get_interact_value() for n, w in controls.items()}
     out = [("default", default)]
     low, high = dict(default), dict(default)
@@ -259,7 +260,9 @@ def call_checked(f, kwargs, png=None):
             warnings.simplefilter("always")
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
-            warnings.filterwarnings("always", category=DeprecationWarning, module="__main__")
+            warnings.filterwarnings(
+                "always", category=DeprecationWarning, module="__main__"
+            )
             start = time.perf_counter()
             try:
                 f(**kwargs)
@@ -293,12 +296,13 @@ def sweep_recorded(recorded):
 
     plt.switch_backend("agg")
     rows, png_dir = [], os.environ.get("WIDGET_SWEEP_PNG")
-    for f, controls in recorded:
+    for index, (f, controls) in enumerate(recorded):
         for label, kwargs in positions(controls_of(f, controls)):
             png = png_dir and os.path.join(png_dir, f"{f.__name__}-{label}")
             ms, problems = call_checked(f, kwargs, png)
             rows.append(
                 {
+                    "widget": index,
                     "function": f.__name__,
                     "position": label,
                     "kwargs": {k: repr(v) for k, v in kwargs.items()},
@@ -347,7 +351,9 @@ def sweep_notebook(path, timeout=600):
     )
     env_path = os.environ.get("PYTHONPATH", "")
     if str(ROOT) not in env_path.split(os.pathsep):  # lrnn_utils from this checkout
-        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_path) if p)
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT), env_path) if p
+        )
     os.environ.setdefault("MPLBACKEND", "agg")
     client = NotebookClient(
         nb,
@@ -399,7 +405,9 @@ def verdict(row, limit_ms=None):
 
 
 def print_table(rows, limit_ms=None, file=sys.stdout):
-    print(f"{'notebook':34} {'function':28} {'position':26} {'ms':>8}  verdict", file=file)
+    print(
+        f"{'notebook':34} {'function':28} {'position':26} {'ms':>8}  verdict", file=file
+    )
     for r in rows:
         print(
             f"{Path(r['notebook']).name:34} {r['function']:28} {r['position']:26} "
@@ -442,11 +450,16 @@ def markdown_report(rows, seconds, load):
         lines.append(
             f"| {Path(nb).stem} | `{fn}` | {len(rs)} | {statistics.median(ms):.0f} | "
             f"{worst['ms']:.0f} | {worst['position']} | "
-            f"{sum(m > TARGET_MS for m in ms)} | {sum(bool(r['problems']) for r in rs)} |"
+            f"{sum(m > TARGET_MS for m in ms)} | "
+            f"{sum(bool(r['problems']) for r in rs)} |"
         )
     lines += ["", f"{n_fail} of {len(rows)} calls failed."]
     if n_fail:
-        lines += ["", "| page | function | position | what went wrong |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "| page | function | position | what went wrong |",
+            "|---|---|---|---|",
+        ]
         for r in rows:
             if r["problems"]:
                 what = "; ".join(r["problems"]).replace("|", "\\|").replace("\n", " ")
@@ -460,11 +473,15 @@ def markdown_report(rows, seconds, load):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--all", action="store_true", help="every chapter in _toc.yml")
-    parser.add_argument("--limit-ms", type=float, default=None, help="fail slower calls")
+    parser.add_argument("--all", action="store_true", help="chapters in _toc.yml")
+    parser.add_argument(
+        "--limit-ms", type=float, default=None, help="fail slower calls"
+    )
     parser.add_argument("--markdown", type=Path, help="write the benchmark page here")
     parser.add_argument("--json", type=Path, help="write all rows as JSON here")
-    parser.add_argument("--png", type=Path, help="save every drawn figure in this folder")
+    parser.add_argument(
+        "--png", type=Path, help="save every drawn figure in this folder"
+    )
     args = parser.parse_args(argv)
     notebooks = list(args.notebooks) + (toc_notebooks() if args.all else [])
     if not notebooks:

@@ -227,3 +227,17 @@ def test_no_doubled_equation_or_figure_labels():
         for hit in doubled_labels(text)
     ]
     assert not found, "label word doubled by the role:\n" + "\n".join(found)
+
+
+def test_exercise_labels_are_lower_case():
+    """Sphinx lower-cases the target of a {ref}; sphinx-exercise compares it with the
+    label as written, so a reference to ``ex-ch3-ffT`` prints a bare "Exercise"."""
+    md = "\n".join(c.source for c in _cells(PAGES, "markdown"))
+    labels = re.findall(
+        r"\{exercise(?:-start)?\}[^\n]*\n(?:\s*:[\w-]+:[^\n]*\n)*?"
+        r"\s*:label:\s*(\S+)",
+        md,
+    )
+    assert len(labels) >= len(PAGES), "exercise labels are found"
+    upper = [label for label in labels if label != label.lower()]
+    assert not upper, f"exercise labels with capitals: {upper}"
