@@ -197,13 +197,14 @@ def _log_decades(ax):
     return problems
 
 
-def inspect_figure(fig):
+def inspect_figure(fig, draw=True):
     """Draw ``fig`` on its canvas and list what a reader should never see on it."""
     import matplotlib.lines
     import matplotlib.text
     import numpy as np
 
-    fig.canvas.draw()
+    if draw:
+        fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     problems = []
     for t in fig.findobj(matplotlib.text.Text):
@@ -227,25 +228,29 @@ def inspect_figure(fig):
 
 
 def call_checked(f, kwargs, png=None):
-    """Call ``f(**kwargs)`` as a slider move would: ``(ms, problems)``.
+    """Call ``f(**kwargs)`` as a slider move would: ``(ms, problems, draw_ms)``.
 
-    The time covers the call and drawing its figures with Agg.
+    ``ms`` covers the call and drawing its figures with Agg (``draw_ms`` of it is
+    the drawing); inspecting the figures and saving PNGs is not timed.
     """
     import warnings
 
     import matplotlib.pyplot as plt
     from IPython.utils.capture import capture_output
 
-    problems, n_figures, paused = [], [0], [0.0]
+    problems, n_figures, paused, drawing = [], [0], [0.0], [0.0]
 
     def show(*args, **kwargs):
         for num in plt.get_fignums():
             fig = plt.figure(num)
-            problems.extend(inspect_figure(fig))
-            if png:  # not timed: only for looking at the figures afterwards
-                pause = time.perf_counter()
+            start_draw = time.perf_counter()
+            fig.canvas.draw()
+            pause = time.perf_counter()  # inspecting and saving are not timed
+            drawing[0] += pause - start_draw
+            problems.extend(inspect_figure(fig, draw=False))
+            if png:
                 fig.savefig(f"{png}-{n_figures[0]}.png", dpi=80)
-                paused[0] += time.perf_counter() - pause
+            paused[0] += time.perf_counter() - pause
             n_figures[0] += 1
             plt.close(fig)
 
@@ -287,7 +292,7 @@ def call_checked(f, kwargs, png=None):
         problems.append(f"stderr: {cap.stderr.strip()[:200]!r}")
     if not n_figures[0] and not any(p.startswith("raised") for p in problems):
         problems.append("no figure drawn")
-    return ms, problems
+    return ms, problems, 1000 * drawing[0]
 
 
 def sweep_recorded(recorded):
@@ -299,7 +304,7 @@ def sweep_recorded(recorded):
     for index, (f, controls) in enumerate(recorded):
         for label, kwargs in positions(controls_of(f, controls)):
             png = png_dir and os.path.join(png_dir, f"{f.__name__}-{label}")
-            ms, problems = call_checked(f, kwargs, png)
+            ms, problems, draw_ms = call_checked(f, kwargs, png)
             rows.append(
                 {
                     "widget": index,
@@ -307,6 +312,7 @@ def sweep_recorded(recorded):
                     "position": label,
                     "kwargs": {k: repr(v) for k, v in kwargs.items()},
                     "ms": round(ms, 1),
+                    "draw_ms": round(draw_ms, 1),
                     "problems": problems,
                 }
             )
@@ -432,7 +438,8 @@ def markdown_report(rows, seconds, load):
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on "
         f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores), "
         f"load average (1 min) {load[0]:.1f} before and {load[1]:.1f} after; "
-        f"sweep took {seconds:.0f} s.",
+        f"sweep took {seconds:.0f} s. A load above the number of cores slows every "
+        "update by about the ratio of the two: judge the target on an idle machine.",
         "",
         "Each widget function is called at its default, at each slider's min and max "
         "(the others at their defaults), at every dropdown option, and with every "
@@ -440,15 +447,16 @@ def markdown_report(rows, seconds, load):
         "it: the computation plus drawing the figure with Agg. "
         f"Target: {TARGET_MS} ms an update.",
         "",
-        "| page | widget function | calls | median ms | worst ms | worst at "
-        f"| over {TARGET_MS} ms | failing calls |",
-        "|---|---|---:|---:|---:|---|---:|---:|",
+        "| page | widget function | calls | median ms | of it drawing | worst ms "
+        f"| worst at | over {TARGET_MS} ms | failing calls |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     for (nb, fn), rs in groups.items():
         ms = [r["ms"] for r in rs]
         worst = max(rs, key=lambda r: r["ms"])
         lines.append(
             f"| {Path(nb).stem} | `{fn}` | {len(rs)} | {statistics.median(ms):.0f} | "
+            f"{statistics.median(r.get('draw_ms', 0) for r in rs):.0f} | "
             f"{worst['ms']:.0f} | {worst['position']} | "
             f"{sum(m > TARGET_MS for m in ms)} | "
             f"{sum(bool(r['problems']) for r in rs)} |"
