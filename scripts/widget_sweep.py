@@ -292,6 +292,7 @@ def call_checked(f, kwargs, png=None):
         problems.append(f"stderr: {cap.stderr.strip()[:200]!r}")
     if not n_figures[0] and not any(p.startswith("raised") for p in problems):
         problems.append("no figure drawn")
+    problems = list(dict.fromkeys(problems))  # a warning repeated in a loop: once
     return ms, problems, 1000 * drawing[0]
 
 
