@@ -168,3 +168,76 @@ def test_paper_notes_are_listed_on_the_back_matter_page(chapter):
     fragment = (ROOT / "book" / "paper_notes" / f"ch{chapter}.md").read_text()
     for name in names:
         assert f"<{name}>" in fragment, f"note {name} is not listed on the notes page"
+
+
+# ``{eq}`` renders "Eq. (N)" (math_eqref_format in _config.yml) and ``{numref}`` of a
+# figure "Fig. N", so a word in front of the role doubles the label: "eq. Eq. (N)".
+DOUBLED_LABEL = re.compile(
+    r"\b(?:(?:eqs?|eqns?)\.?|equations?)[\s~]*[(\[]?\s*\{eq\}"
+    r"|\b(?:figs?\.?|figures?)[\s~]*[(\[]?\s*\{numref\}",
+    re.IGNORECASE,
+)
+
+
+def doubled_labels(text):
+    """Each place in ``text`` where a word repeats the label an eq/numref role prints.
+
+    Examples
+    --------
+    >>> doubled_labels("as eq. {eq}`e1` shows, Fig.~{numref}`f` and {eq}`e2`")
+    ['eq. {eq}', 'Fig.~{numref}']
+    >>> doubled_labels("see {eq}`e1` and paper eq. 43")
+    []
+    """
+    return [m.group(0) for m in DOUBLED_LABEL.finditer(text)]
+
+
+def _rendered_markdown():
+    """(where, text) of everything the book renders as MyST markdown."""
+    for path in sorted((ROOT / "book").rglob("*.md")):
+        yield str(path.relative_to(ROOT)), path.read_text()
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        for k, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            where = f"{path.relative_to(ROOT)} cell {k}"
+            if cell.cell_type == "markdown":
+                yield where, cell.source
+            caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
+            if caption:
+                yield where + " (figure caption)", caption
+
+
+def test_doubled_labels_are_found():
+    assert doubled_labels("eq.\n{eq}`a`, Eqs. ({eq}`b`), equation {eq}`c`") == [
+        "eq.\n{eq}",
+        "Eqs. ({eq}",
+        "equation {eq}",
+    ]
+    assert doubled_labels("Figure {numref}`f` and figs. {numref}`g`") == [
+        "Figure {numref}",
+        "figs. {numref}",
+    ]
+    assert not doubled_labels("{eq}`a`, {numref}`f`, the paper's eq. (31), Fig. 2")
+
+
+def test_no_doubled_equation_or_figure_labels():
+    """``{eq}`` already prints "Eq. (N)" and ``{numref}`` "Fig. N": no word before."""
+    found = [
+        f"{where}: {hit!r}"
+        for where, text in _rendered_markdown()
+        for hit in doubled_labels(text)
+    ]
+    assert not found, "label word doubled by the role:\n" + "\n".join(found)
+
+
+def test_exercise_labels_are_lower_case():
+    """Sphinx lower-cases the target of a {ref}; sphinx-exercise compares it with the
+    label as written, so a reference to ``ex-ch3-ffT`` prints a bare "Exercise"."""
+    md = "\n".join(c.source for c in _cells(PAGES, "markdown"))
+    labels = re.findall(
+        r"\{exercise(?:-start)?\}[^\n]*\n(?:\s*:[\w-]+:[^\n]*\n)*?"
+        r"\s*:label:\s*(\S+)",
+        md,
+    )
+    assert len(labels) >= len(PAGES), "exercise labels are found"
+    upper = [label for label in labels if label != label.lower()]
+    assert not upper, f"exercise labels with capitals: {upper}"

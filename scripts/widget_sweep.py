@@ -1,0 +1,516 @@
+"""Call every widget function of the book at its sliders' extremes, time and check it.
+
+For one chapter notebook: execute it in a fresh Jupyter kernel (nbclient, with the
+notebook's directory as working directory) up to its last ``interact`` cell, with
+``ipywidgets.interact`` and ``ipywidgets.interactive`` replaced by a recorder, so every
+``interact(f, name=FloatSlider(...), other=fixed(...))`` call records ``f`` and its
+controls instead of drawing widgets. Then, in the same kernel, every recorded function
+is called at these positions:
+
+- ``default``: every control at its value;
+- ``name=min`` and ``name=max`` for each slider (the others at their defaults), and
+  ``name=<option>`` for each other option of a dropdown or check box;
+- ``all min`` and ``all max``: every slider at its min (max), every dropdown at its
+  first (last) option.
+
+Each call runs with the Agg backend and ``plt.show`` replaced by a function that draws
+every open figure (``fig.canvas.draw()``) and inspects it; the time measured is the call
+plus the drawing, which is what a reader waits for after moving a slider. A call FAILS
+if it
+
+- raises, or emits any warning (all warnings are recorded, also those a ``try`` in the
+  widget would swallow if they were turned into errors);
+- prints ``nan`` or ``inf`` (stdout, stderr or a displayed text), or writes to stderr;
+- draws no figure (a widget explains what it cannot draw in words on the figure);
+- leaves a figure text (title, label, legend, tick label, annotation) containing
+  ``nan`` or ``inf``, plots non-finite data, has tick labels that overlap each other, or
+  has a log axis spanning more than 30 decades: its smallest values are at the rounding
+  level even of a squared quantity such as a loss (float64 rounding is 1e-16 relative,
+  1e-32 once squared), so the figure shows rounding noise as if it meant something.
+
+Usage::
+
+    python scripts/widget_sweep.py book/05_phase_transitions.ipynb [more.ipynb ...]
+    python scripts/widget_sweep.py --all --markdown benchmarks/widgets.md
+
+prints a table (notebook, function, position, ms, verdict) and exits non-zero if any
+call failed (or, with ``--limit-ms``, took longer than the limit).
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = "@@WIDGET_SWEEP@@"
+TARGET_MS = 250  # the book's aim for one widget update (CONTRIBUTING.md)
+BAD_WORD = re.compile(r"(?<![A-Za-z\\])(nan|inf)(?![A-Za-z])", re.IGNORECASE)
+MAX_LOG_DECADES = 30
+
+# First cell injected into the notebook: replace interact/interactive by a recorder.
+# ``from ipywidgets import interact`` (in any later cell) then imports the recorder.
+RECORDER_CELL = """\
+import ipywidgets as _ws_ipw
+import ipywidgets.widgets as _ws_ipw_widgets
+
+_WIDGET_SWEEP = []
+
+
+def _ws_record(f=None, **controls):
+    if f is None:  # decorator form: @interact(x=...)
+        return lambda g: _ws_record(g, **controls)
+    _WIDGET_SWEEP.append((f, controls))
+    return f
+
+
+for _ws_mod in (_ws_ipw, _ws_ipw_widgets):
+    _ws_mod.interact = _ws_mod.interactive = _ws_record
+"""
+
+SWEEP_CELL = """\
+import json as _ws_json
+import sys as _ws_sys
+
+_ws_sys.path.insert(0, {scripts!r})
+from widget_sweep import sweep_recorded as _ws_sweep
+
+print({marker!r} + _ws_json.dumps(_ws_sweep(_WIDGET_SWEEP)))
+"""
+
+
+# --------------------------------------------------------------------------------------
+# Kernel side: positions, one checked call, the sweep of every recorded function
+# --------------------------------------------------------------------------------------
+def controls_of(f, controls):
+    """The widgets ``interact(f, **controls)`` would build, as ``{name: widget}``."""
+    from inspect import signature
+
+    from ipywidgets.widgets.interaction import (
+        _yield_abbreviations_for_parameter,
+        interactive,
+    )
+
+    controls = dict(controls)
+    out = {}
+    for param in signature(f).parameters.values():
+        for name, abbrev, default in _yield_abbreviations_for_parameter(
+            param, controls
+        ):
+            out[name] = interactive.widget_from_abbrev(abbrev, default)
+    return out
+
+
+def _range(widget):
+    """(min, max) of a slider's values, or None for a control without a range."""
+    from ipywidgets import FloatLogSlider
+
+    if isinstance(widget, FloatLogSlider):
+        return widget.base**widget.min, widget.base**widget.max
+    if hasattr(widget, "min") and hasattr(widget, "max"):
+        return widget.min, widget.max
+    return None
+
+
+def _options(widget):
+    """The values a dropdown-like control can take, or None."""
+    values = getattr(widget, "_options_values", None)
+    if values is not None:
+        return list(values)
+    if type(widget).__name__ in ("Checkbox", "ToggleButton"):
+        return [False, True]
+    return None
+
+
+def positions(controls):
+    """``[(label, kwargs)]``: default, slider extremes, other options, corners."""
+    default = {n: w.get_interact_value() for n, w in controls.items()}
+    out = [("default", default)]
+    low, high = dict(default), dict(default)
+    for name, w in controls.items():
+        rng, opts = _range(w), _options(w)
+        if rng is not None:
+            low[name], high[name] = rng
+            for label, v in zip(("min", "max"), rng):
+                out.append((f"{name}={label}", {**default, name: v}))
+        elif opts:
+            low[name], high[name] = opts[0], opts[-1]
+            for v in opts:
+                out.append((f"{name}={v}", {**default, name: v}))
+    out += [("all min", low), ("all max", high)]
+    seen, unique = [], []
+    for label, kw in out:  # drop repeats (a slider whose default is its min, ...)
+        key = repr(sorted(kw.items()))
+        if key not in seen:
+            seen.append(key)
+            unique.append((label, kw))
+    return unique
+
+
+def _overlapping_ticks(ax, renderer):
+    problems = []
+    for axis_name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+        boxes = []
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+            for label in (tick.label1, tick.label2):
+                if label.get_visible() and label.get_text().strip():
+                    boxes.append(label.get_window_extent(renderer))
+        if axis_name == "x":
+            lo, hi, centre = ax.bbox.x0, ax.bbox.x1, lambda b: (b.x0 + b.x1) / 2
+        else:
+            lo, hi, centre = ax.bbox.y0, ax.bbox.y1, lambda b: (b.y0 + b.y1) / 2
+        # labels of ticks outside the view are not drawn
+        boxes = [b for b in boxes if lo - 1 <= centre(b) <= hi + 1]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                if (
+                    min(a.x1, b.x1) - max(a.x0, b.x0) > 1
+                    and min(a.y1, b.y1) - max(a.y0, b.y0) > 1
+                ):
+                    problems.append(f"{axis_name} tick labels overlap")
+                    break
+            else:
+                continue
+            break
+    return problems
+
+
+def _log_decades(ax):
+    import numpy as np
+
+    problems = []
+    for axis_name in ("x", "y"):
+        scale = getattr(ax, f"get_{axis_name}scale")()
+        lo, hi = sorted(np.abs(getattr(ax, f"get_{axis_name}lim")()))
+        if scale == "log" and lo > 0:
+            span = np.log10(hi / lo)
+        elif scale == "symlog":
+            transform = getattr(ax, f"{axis_name}axis").get_transform()
+            span = np.log10(max(hi, 1e-300) / transform.linthresh)
+        else:
+            continue
+        if span > MAX_LOG_DECADES:
+            problems.append(f"{axis_name} log axis spans {span:.0f} decades")
+    return problems
+
+
+def inspect_figure(fig, draw=True):
+    """Draw ``fig`` on its canvas and list what a reader should never see on it."""
+    import matplotlib.lines
+    import matplotlib.text
+    import numpy as np
+
+    if draw:
+        fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    problems = []
+    for t in fig.findobj(matplotlib.text.Text):
+        if t.get_visible() and BAD_WORD.search(t.get_text()):
+            problems.append(f"figure text {t.get_text()!r}")
+    for line in fig.findobj(matplotlib.lines.Line2D):
+        x, y = line.get_data()
+        try:
+            finite = np.all(np.isfinite(np.asarray(x, float))) and np.all(
+                np.isfinite(np.asarray(y, float))
+            )
+        except (TypeError, ValueError):
+            finite = True
+        if line.get_visible() and not finite:
+            problems.append(f"non-finite data in line {line.get_label()!r}")
+    for ax in fig.axes:
+        if ax.get_visible() and ax.axison:
+            problems += _overlapping_ticks(ax, renderer)
+            problems += _log_decades(ax)
+    return problems
+
+
+def call_checked(f, kwargs, png=None):
+    """Call ``f(**kwargs)`` as a slider move would: ``(ms, problems, draw_ms)``.
+
+    ``ms`` covers the call and drawing its figures with Agg (``draw_ms`` of it is
+    the drawing); inspecting the figures and saving PNGs is not timed.
+    """
+    import warnings
+
+    import matplotlib.pyplot as plt
+    from IPython.utils.capture import capture_output
+
+    problems, n_figures, paused, drawing = [], [0], [0.0], [0.0]
+
+    def show(*args, **kwargs):
+        for num in plt.get_fignums():
+            fig = plt.figure(num)
+            start_draw = time.perf_counter()
+            fig.canvas.draw()
+            pause = time.perf_counter()  # inspecting and saving are not timed
+            drawing[0] += pause - start_draw
+            problems.extend(inspect_figure(fig, draw=False))
+            if png:
+                fig.savefig(f"{png}-{n_figures[0]}.png", dpi=80)
+            paused[0] += time.perf_counter() - pause
+            n_figures[0] += 1
+            plt.close(fig)
+
+    plt.close("all")
+    saved_show = plt.show
+    plt.show = show
+    try:
+        with warnings.catch_warnings(record=True) as caught, capture_output() as cap:
+            # every warning a reader would see: all of them, except deprecation
+            # warnings raised inside libraries (IPython hides those too, showing
+            # only the ones triggered by the notebook's own code, i.e. __main__)
+            warnings.simplefilter("always")
+            warnings.filterwarnings("ignore", category=DeprecationWarning)
+            warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+            warnings.filterwarnings(
+                "always", category=DeprecationWarning, module="__main__"
+            )
+            start = time.perf_counter()
+            try:
+                f(**kwargs)
+            except Exception as err:  # noqa: BLE001 - the verdict reports it
+                problems.append(f"raised {type(err).__name__}: {err}"[:300])
+            show()  # figures the function left open (no plt.show) are drawn too
+            ms = 1000 * (time.perf_counter() - start - paused[0])
+    finally:
+        plt.show = saved_show
+        plt.close("all")
+    for w in caught:
+        problems.append(f"{w.category.__name__}: {w.message}"[:300])
+    texts = [cap.stdout, cap.stderr] + [
+        o.data.get("text/plain", "") for o in cap.outputs
+    ]
+    for text in texts:
+        m = BAD_WORD.search(text)
+        if m:
+            line = next(s for s in text.splitlines() if BAD_WORD.search(s))
+            problems.append(f"printed {line.strip()!r}"[:300])
+    if cap.stderr.strip():
+        problems.append(f"stderr: {cap.stderr.strip()[:200]!r}")
+    if not n_figures[0] and not any(p.startswith("raised") for p in problems):
+        problems.append("no figure drawn")
+    problems = list(dict.fromkeys(problems))  # a warning repeated in a loop: once
+    return ms, problems, 1000 * drawing[0]
+
+
+def sweep_recorded(recorded):
+    """Sweep every ``(f, controls)`` recorded in the kernel; rows as dicts."""
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend("agg")
+    rows, png_dir = [], os.environ.get("WIDGET_SWEEP_PNG")
+    for index, (f, controls) in enumerate(recorded):
+        for label, kwargs in positions(controls_of(f, controls)):
+            png = png_dir and os.path.join(png_dir, f"{f.__name__}-{label}")
+            ms, problems, draw_ms = call_checked(f, kwargs, png)
+            rows.append(
+                {
+                    "widget": index,
+                    "function": f.__name__,
+                    "position": label,
+                    "kwargs": {k: repr(v) for k, v in kwargs.items()},
+                    "ms": round(ms, 1),
+                    "draw_ms": round(draw_ms, 1),
+                    "problems": problems,
+                }
+            )
+    return rows
+
+
+# --------------------------------------------------------------------------------------
+# Driver side: execute a notebook with the recorder, collect the rows
+# --------------------------------------------------------------------------------------
+def sweep_notebook(path, timeout=600):
+    """Execute ``path`` with the recorder and sweep its widgets; a list of row dicts.
+
+    A notebook without an ``interact(`` cell is not executed and gives no rows.
+    A cell that fails to execute gives one failing row (function ``<notebook>``).
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = Path(path).resolve()
+    name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+    nb = nbformat.read(path, as_version=4)
+    last = max(
+        (
+            k
+            for k, c in enumerate(nb.cells)
+            if c.cell_type == "code" and "interact(" in c.source
+        ),
+        default=None,
+    )
+    if last is None:
+        return []
+    # the reader's state when they reach the demo: cells after it are not run
+    nb.cells = (
+        [nbformat.v4.new_code_cell(RECORDER_CELL)]
+        + nb.cells[: last + 1]
+        + [
+            nbformat.v4.new_code_cell(
+                SWEEP_CELL.format(scripts=str(Path(__file__).parent), marker=MARKER)
+            )
+        ]
+    )
+    env_path = os.environ.get("PYTHONPATH", "")
+    if str(ROOT) not in env_path.split(os.pathsep):  # lrnn_utils from this checkout
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT), env_path) if p
+        )
+    os.environ.setdefault("MPLBACKEND", "agg")
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        return [
+            {
+                "notebook": name,
+                "function": "<notebook>",
+                "position": "execution",
+                "kwargs": {},
+                "ms": 0.0,
+                "problems": [f"notebook failed to execute: {str(err)[-600:]}"],
+            }
+        ]
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    rows = json.loads(text.split(MARKER, 1)[1])
+    for row in rows:
+        row["notebook"] = name
+    return rows
+
+
+def toc_notebooks():
+    """Chapter notebooks listed in _toc.yml, in book order."""
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from student_edition import toc_files
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [
+        ROOT / f"{f}.ipynb"
+        for f in toc_files(toc)
+        if re.match(r"\d\d", Path(f).name) and (ROOT / f"{f}.ipynb").exists()
+    ]
+
+
+def verdict(row, limit_ms=None):
+    if row["problems"]:
+        return "FAIL: " + "; ".join(row["problems"])
+    if limit_ms is not None and row["ms"] > limit_ms:
+        return f"SLOW: over {limit_ms:g} ms"
+    return "ok"
+
+
+def print_table(rows, limit_ms=None, file=sys.stdout):
+    print(
+        f"{'notebook':34} {'function':28} {'position':26} {'ms':>8}  verdict", file=file
+    )
+    for r in rows:
+        print(
+            f"{Path(r['notebook']).name:34} {r['function']:28} {r['position']:26} "
+            f"{r['ms']:8.0f}  {verdict(r, limit_ms)}",
+            file=file,
+        )
+
+
+def markdown_report(rows, seconds, load):
+    """benchmarks/widgets.md: median and worst update per widget function."""
+    import platform
+    import statistics
+
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["notebook"], r["function"]), []).append(r)
+    n_fail = sum(bool(r["problems"]) for r in rows)
+    lines = [
+        "<!-- generated by scripts/widget_sweep.py; do not edit -->",
+        "# Widget updates",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on "
+        f"{platform.processor() or platform.machine()} ({os.cpu_count()} cores), "
+        f"load average (1 min) {load[0]:.1f} before and {load[1]:.1f} after; "
+        f"sweep took {seconds:.0f} s. A load above the number of cores slows every "
+        "update by about the ratio of the two: judge the target on an idle machine.",
+        "",
+        "Each widget function is called at its default, at each slider's min and max "
+        "(the others at their defaults), at every dropdown option, and with every "
+        "control at its min and at its max. The time is one update as a reader sees "
+        "it: the computation plus drawing the figure with Agg. "
+        f"Target: {TARGET_MS} ms an update.",
+        "",
+        "| page | widget function | calls | median ms | of it drawing | worst ms "
+        f"| worst at | over {TARGET_MS} ms | failing calls |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for (nb, fn), rs in groups.items():
+        ms = [r["ms"] for r in rs]
+        worst = max(rs, key=lambda r: r["ms"])
+        lines.append(
+            f"| {Path(nb).stem} | `{fn}` | {len(rs)} | {statistics.median(ms):.0f} | "
+            f"{statistics.median(r.get('draw_ms', 0) for r in rs):.0f} | "
+            f"{worst['ms']:.0f} | {worst['position']} | "
+            f"{sum(m > TARGET_MS for m in ms)} | "
+            f"{sum(bool(r['problems']) for r in rs)} |"
+        )
+    lines += ["", f"{n_fail} of {len(rows)} calls failed."]
+    if n_fail:
+        lines += [
+            "",
+            "| page | function | position | what went wrong |",
+            "|---|---|---|---|",
+        ]
+        for r in rows:
+            if r["problems"]:
+                what = "; ".join(r["problems"]).replace("|", "\\|").replace("\n", " ")
+                lines.append(
+                    f"| {Path(r['notebook']).stem} | `{r['function']}` | "
+                    f"{r['position']} | {what} |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--all", action="store_true", help="chapters in _toc.yml")
+    parser.add_argument(
+        "--limit-ms", type=float, default=None, help="fail slower calls"
+    )
+    parser.add_argument("--markdown", type=Path, help="write the benchmark page here")
+    parser.add_argument("--json", type=Path, help="write all rows as JSON here")
+    parser.add_argument(
+        "--png", type=Path, help="save every drawn figure in this folder"
+    )
+    args = parser.parse_args(argv)
+    notebooks = list(args.notebooks) + (toc_notebooks() if args.all else [])
+    if not notebooks:
+        parser.error("give notebooks or --all")
+    if args.png:
+        args.png.mkdir(parents=True, exist_ok=True)
+        os.environ["WIDGET_SWEEP_PNG"] = str(args.png.resolve())
+    load0, start, rows = os.getloadavg()[0], time.perf_counter(), []
+    for path in notebooks:
+        rows += sweep_notebook(path)
+    seconds, load1 = time.perf_counter() - start, os.getloadavg()[0]
+    print_table(rows, args.limit_ms)
+    if args.markdown:
+        args.markdown.write_text(markdown_report(rows, seconds, (load0, load1)))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    bad = [r for r in rows if verdict(r, args.limit_ms) != "ok"]
+    print(f"\n{len(bad)} of {len(rows)} calls failed; {seconds:.0f} s", file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
