@@ -134,9 +134,14 @@ def as_finite_array(
         raise ArgumentTypeError(
             f"{name} must be a real number or array, got {_type_name(x)}"
         )
-    if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+    if isinstance(x, np.ma.MaskedArray):
+        # the values under the mask would be used (or a NaN there ignored) silently
+        raise ArgumentTypeError(
+            f"{name} must not be a masked array; fill it first (x.filled(value))"
+        )
+    if type(x) is np.ndarray and x.dtype.kind in "fiu":
         arr = x.astype(float, copy=False)
-    else:
+    else:  # np.matrix and other subclasses become plain arrays (matrix * is @)
         try:
             raw = np.asarray(x)
         except (TypeError, ValueError) as exc:

@@ -142,7 +142,12 @@ def make_moments(sigma_yx, sigma_xx=None, yy=None) -> Moments:
         yy = as_finite_array(yy, "yy")
         if np.any(yy < 0):
             raise ValueError("yy = tr Σ^{YY} must be >= 0")
-    return Moments(sigma_yx=sigma_yx, sigma_xx=sigma_xx, yy=np.asarray(yy))
+    # copies: the moments must not change when the caller's arrays do
+    return Moments(
+        sigma_yx=sigma_yx.copy(),
+        sigma_xx=None if sigma_xx is None else sigma_xx.copy(),
+        yy=np.array(yy, dtype=float),
+    )
 
 
 def moments(X, Y, whitened: bool | None = None) -> Moments:

@@ -373,6 +373,11 @@ def modes(Wx, Wh, Wy, task: Task, R):
     Wy = as_finite_array(Wy, "Wy", min_ndim=2)
     R = as_finite_array(R, "R", ndim=2)
     K = task.K
+    if R.shape[0] != R.shape[1] or R.shape[1] < K:
+        raise ValueError(
+            f"R must be a square (Nh, Nh) basis with Nh >= K = {K} (one hidden "
+            f"direction per mode), got shape {R.shape}"
+        )
     Rk = R[:, :K]
     if Wx.shape[-2:] != (R.shape[0], task.V.shape[0]):
         raise ValueError(

@@ -208,6 +208,11 @@ def read_modes(Wx, Wh, Wy, U, V):
         raise ValueError(
             f"U {U.shape} and V {V.shape} must match Wy {Wy.shape} and Wx {Wx.shape}"
         )
+    if Wx.shape[-2] < V.shape[1]:
+        raise ValueError(
+            f"Wx has Nh = {Wx.shape[-2]} hidden units, fewer than the K = {V.shape[1]} "
+            "task directions: the modes cannot be read separately"
+        )
     drive = Wx @ V  # (..., Nh, K): column α is W_x v_α
     a = np.linalg.norm(drive, axis=-2)
     if np.any(a == 0):

@@ -273,7 +273,8 @@ def make_task(
         V = random_orthonormal(n_in, K, rng)
     # y_p = Σ_t U diag(S_t) Vᵀ x_{p,t}
     Y = np.einsum("toi,pti->po", correlations_from_svd(U, S, V), X)
-    return Task(X=X, Y=Y, U=U, V=V, S=S)
+    # copies: the task must not change when the caller's arrays do
+    return Task(X=X, Y=Y, U=U.copy(), V=V.copy(), S=S.copy())
 
 
 def _check_task(task) -> Task:
@@ -315,6 +316,8 @@ def correlations(X, Y) -> np.ndarray:
             "X and Y must have the same number of samples, "
             f"got {X.shape[0]} and {Y.shape[0]}"
         )
+    if X.shape[0] == 0:
+        raise ValueError("X must contain at least one sample (P >= 1)")
     return np.einsum("po,pti->toi", Y, X) / X.shape[0]
 
 

@@ -428,14 +428,19 @@ def u_closed_form(t, u0, b, s, tau: float = 1.0) -> np.ndarray:
     tau = check_finite_scalar(tau, "tau", positive=True)
     S1, S2 = effective_singular_values(b, s)
     t, u0, S1, S2 = np.broadcast_arrays(t, u0, S1, S2)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        x = 2.0 * S1 * t / tau
-        # S1 > 0: e^{-x} decays, use u = S1 / (S2 + (S1/u0 - S2) e^{-x});
-        # S1 < 0: e^{x} decays, use u = S1 e^{x} / (S1/u0 - S2 + S2 e^{x}).
-        pos = S1 / (S2 + (S1 / u0 - S2) * np.exp(-x))
-        neg = S1 * np.exp(x) / (S1 / u0 - S2 + S2 * np.exp(x))
-        zero = u0 / (1.0 + 2.0 * S2 * u0 * t / tau)
-        u = np.where(S1 > 0, pos, np.where(S1 < 0, neg, zero))
+    # u = u0 e^x / (1 + 2 u0 S2 (t/τ) q(x)) with x = 2 S1 t/τ and q(x) = (e^x - 1)/x:
+    # free of the cancellation S1/u0 - S2 of the textbook form, exact at S1 = 0
+    # (q = 1), and written with e^{-x} for x > 0 so that nothing overflows
+    x = 2.0 * S1 * t / tau
+    ax = np.abs(x)
+    safe = np.where(ax > 0, ax, 1.0)
+    q_minus = np.where(ax > 0, -np.expm1(-safe) / safe, 1.0)  # (1 - e^{-|x|}) / |x|
+    q_plus = np.where(ax > 0, np.expm1(np.minimum(safe, 700.0)) / safe, 1.0)
+    drive = 2.0 * u0 * S2 * t / tau
+    with np.errstate(over="ignore"):
+        grow = u0 / (np.exp(-ax) + drive * q_minus)  # x >= 0
+        decay = u0 * np.exp(-ax) / (1.0 + drive * np.exp(-ax) * q_plus)  # x < 0
+    u = np.where(x >= 0, grow, decay)
     return u
 
 

@@ -8,9 +8,10 @@ kind, bad variants are generated automatically:
 ==========  =========================================  ==========================
 kind        bad variants                               expected exception
 ==========  =========================================  ==========================
-``arr``     a string; NaN; inf; one axis too many      TypeError; ValueError x3
+``arr``     a string; NaN; inf; a masked array of NaN;  TypeError; ValueError x3;
+            one axis too many                          ValueError
 ``arr0``    as ``arr``, plus an empty array            ValueError (empty)
-``bcast``   a string; NaN; inf (broadcasting arrays)   TypeError; ValueError x2
+``bcast``   a string; NaN; inf; masked (broadcasting)  TypeError; ValueError x3
 ``seq``     as ``bcast``, plus zero time steps         ValueError (T < 1)
 ``int1``    2.5; "3"; 0                                TypeError x2; ValueError
 ``int0``    2.5; "3"; -1                               TypeError x2; ValueError
@@ -442,6 +443,8 @@ def variants(kind, value):
             out += [
                 ("nan", np.where(np.ones_like(arr, bool), np.nan, arr), ValueError),
                 ("inf", np.full_like(arr, np.inf), ValueError),
+                # a NaN hidden under a mask must not slip through the finite check
+                ("masked", np.ma.masked_invalid(np.full_like(arr, np.nan)), ValueError),
             ]
         if kind in {"arr", "arr0"}:
             out.append(("extra-axis", arr[None], ValueError))

@@ -202,3 +202,16 @@ def test_aligned_init_bad_input():
         model.aligned_init(task, 0.1, 0.1, 0.1, rng, n_hidden=1)
     with pytest.raises(ValueError, match="Task"):
         model.aligned_init("task", 0.1, 0.1, 0.1, rng)
+
+
+def test_modes_refuse_fewer_hidden_units_than_modes():
+    # one hidden unit cannot carry two modes: both read-outs said nothing before
+    from lrnn_utils import sensory
+
+    rng = np.random.default_rng(0)
+    task = tasks.make_task(np.ones((3, 2)), 12, rng)
+    Wx, Wh, Wy = np.ones((1, task.V.shape[0])), np.eye(1), np.ones((task.U.shape[0], 1))
+    with pytest.raises(ValueError, match="R must be a square"):
+        model.modes(Wx, Wh, Wy, task, np.eye(1))
+    with pytest.raises(ValueError, match="fewer than the K = 2"):
+        sensory.read_modes(Wx, Wh, Wy, task.U, task.V)

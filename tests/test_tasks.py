@@ -194,3 +194,29 @@ def test_make_task_given_vectors_bad_input(kwargs, msg):
     args.update(kwargs)
     with pytest.raises(ValueError, match=msg):
         tasks.make_task(**args)
+
+
+def test_correlations_need_a_sample():
+    # a sample mean over P = 0 samples is 0/0: say so instead of returning NaN
+    from lrnn_utils import correlation_form
+
+    X, Y = np.empty((0, 3, 2)), np.empty((0, 1))
+    for f in (tasks.correlations, correlation_form.loss_offset):
+        with pytest.raises(ValueError, match="at least one sample"):
+            f(X, Y)
+
+
+def test_make_task_and_make_moments_do_not_alias_the_callers_arrays():
+    from lrnn_utils import fast
+
+    rng = np.random.default_rng(0)
+    S = np.ones((3, 2))
+    U, V = tasks.random_orthonormal(3, 2, rng), tasks.random_orthonormal(4, 2, rng)
+    task = tasks.make_task(S, 12, rng, U=U, V=V)
+    sig, sxx = np.ones((3, 1, 2)), np.zeros((3, 2, 3, 2))
+    mom = fast.make_moments(sig, sxx)
+    for arr in (S, U, V, sig, sxx):
+        arr[...] = 7.0
+    assert np.all(task.S == 1.0) and not np.any(task.U == 7.0)
+    assert not np.any(task.V == 7.0)
+    assert np.all(mom.sigma_yx == 1.0) and np.all(mom.sigma_xx == 0.0)

@@ -235,3 +235,18 @@ def test_decay_powers_and_effective_singular_values():
     np.testing.assert_allclose(S2, [0.0625 + 0.25 + 1.0, 16.0 + 4.0 + 1.0])
     with pytest.raises(ValueError, match="broadcast"):
         theory.effective_singular_values(np.ones(3), s)
+
+
+@pytest.mark.parametrize("S1", [1e-17, 1e-16, -1e-16, 1e-9, -1e-9, 0.3, -2.0, 50.0])
+def test_u_closed_form_keeps_full_precision_as_S1_vanishes(S1):
+    # eq (47) written as S1 / (S2 + (S1/u0 - S2) e^{-x}) lost every digit near S1 = 0
+    # (20 % error at 1e-16, inf at 1e-17); compare with 60-digit arithmetic
+    import mpmath as mp
+
+    mp.mp.dps = 60
+    for t in (0.0, 0.1, 1.0, 10.0):
+        for u0 in (1e-3, 0.5):
+            x = 2 * mp.mpf(S1) * t
+            exact = mp.mpf(S1) / (1 + (mp.mpf(S1) / u0 - 1) * mp.e ** (-x))
+            got = theory.u_closed_form(t, u0, 1.0, [S1])  # T = 1: S1 = s_1, S2 = 1
+            assert abs(mp.mpf(float(got)) - exact) < 1e-13 * abs(exact), (t, u0)
