@@ -1,7 +1,8 @@
 """Build the claims ledger (``book/claims_ledger.md``) from ``book/ledger/*.yml``.
 
 The ledger lists every numbered claim of the paper (lemmas, equations, figures and the
-quantitative statements of the text) with where the book checks it, how, and the verdict.
+quantitative statements of the text) with where the book checks it, how, and the
+verdict.
 Its data live next to the chapters, one YAML file a chapter (``book/ledger/chNN.yml``,
 plus ``beyond.yml`` for what no chapter covers). Each file holds::
 
@@ -27,8 +28,8 @@ plus ``beyond.yml`` for what no chapter covers). Each file holds::
 
 A link in ``where`` is ``kind:target`` or ``kind:target|text``: ``eq`` (an equation
 label, ``$$ ... $$ (label)``), ``numref`` (a figure name), ``prf`` (a ``prf:`` directive
-label), ``ref`` (a ``(label)=`` target, an exercise label or an admonition ``:name:``) or
-``doc`` (a page under ``book/``). Every target must exist in the book's sources.
+label), ``ref`` (a ``(label)=`` target, an exercise label or an admonition ``:name:``)
+or ``doc`` (a page under ``book/``). Every target must exist in the book's sources.
 
 The notes on the paper (``book/paper_notes/chNN.md``, shown on the page
 ``notes_on_the_paper``) and the ledger must agree: every note appears in a row, every
@@ -78,7 +79,16 @@ HOWS = {
 }
 LINK_KINDS = ("eq", "numref", "prf", "ref", "doc")
 REQUIRED = ("id", "kind", "paper", "claim", "where", "how", "verdict")
-OPTIONAL = ("eqs", "figs", "lemmas", "assumptions", "correct", "setting", "comment", "notes")
+OPTIONAL = (
+    "eqs",
+    "figs",
+    "lemmas",
+    "assumptions",
+    "correct",
+    "setting",
+    "comment",
+    "notes",
+)
 NEEDS = {"differs": "correct", "other-setting": "setting", "not-covered": "comment"}
 
 # what the paper numbers: equations 1-204 (66 is followed by 68), Figs 1-6 and A1-A11
@@ -92,7 +102,7 @@ CITES_PAPER_FIG = re.compile(r"\bFig(?:ure)?s?\.?\s+A?\d")
 
 # ---------------------------------------------------------------- loading the data
 def load(folder: Path) -> list[dict]:
-    """The chapter files of a ledger folder, numbered chapters first, ``beyond`` last."""
+    """The chapter files of a ledger folder; ``beyond.yml`` comes last."""
     files = sorted(folder.glob("*.yml"), key=lambda p: (p.stem == "beyond", p.stem))
     chapters = []
     for path in files:
@@ -136,7 +146,10 @@ def _cells(path: Path) -> list[tuple[str, str, dict]]:
     if path.suffix == ".md":
         return [("markdown", path.read_text(encoding="utf-8"), {})]
     nb = json.loads(path.read_text(encoding="utf-8"))
-    return [(c["cell_type"], "".join(c["source"]), c.get("metadata", {})) for c in nb["cells"]]
+    return [
+        (c["cell_type"], "".join(c["source"]), c.get("metadata", {}))
+        for c in nb["cells"]
+    ]
 
 
 def targets(book: Path) -> dict[str, set[str]]:
@@ -145,7 +158,7 @@ def targets(book: Path) -> dict[str, set[str]]:
     found["lemma"] = set()  # prf:lemma / prf:theorem labels, which need a ledger row
     found["paper-figure"] = set()  # figure names whose caption cites a paper figure
     found["note"] = set()  # admonition names note-...
-    found["math-title"] = set()  # section targets whose title has math: {ref} needs a text
+    found["math-title"] = set()  # section titles with math: {ref} needs a text
     sources = sorted(book.glob("*.ipynb")) + sorted(book.glob("*.md"))
     for path in sources:
         if path.name == PAGE:
@@ -185,7 +198,7 @@ def targets(book: Path) -> dict[str, set[str]]:
     return found
 
 
-# ---------------------------------------------------------------- the notes on the paper
+# ---------------------------------------------------------------- notes on the paper
 NOTE_HEADING = re.compile(r"^### (?P<kind>\w+)\s+—\s+(?P<title>.+)$", re.M)
 NOTE_LINK = re.compile(r"\{ref\}`[^`<]*<(note-[^>]+)>`")
 
@@ -252,7 +265,9 @@ def check_schema(chapters: list[dict]) -> list[str]:
         ids[rid] += 1
         claims[(str(row.get("paper")), str(row.get("claim")))] += 1
     problems += [f"duplicate row id '{k}'" for k, n in ids.items() if n > 1]
-    problems += [f"duplicate row for '{k[0]}': {k[1][:40]}" for k, n in claims.items() if n > 1]
+    problems += [
+        f"duplicate row for '{k[0]}': {k[1][:40]}" for k, n in claims.items() if n > 1
+    ]
     return problems
 
 
@@ -263,9 +278,13 @@ def check_links(chapters: list[dict], found: dict[str, set[str]]) -> list[str]:
         for link in row.get("where") or []:
             kind, target, text = parse_link(link)
             if kind not in LINK_KINDS:
-                problems.append(f"{name}: row '{row.get('id')}': bad link kind in '{link}'")
+                problems.append(
+                    f"{name}: row '{row.get('id')}': bad link kind in '{link}'"
+                )
             elif target not in found[kind]:
-                problems.append(f"{name}: row '{row.get('id')}': {kind} target '{target}' missing")
+                problems.append(
+                    f"{name}: row '{row.get('id')}': {kind} target '{target}' missing"
+                )
             elif kind == "ref" and text is None and target in found["math-title"]:
                 problems.append(
                     f"{name}: row '{row.get('id')}': '{target}' has math in its title;"
@@ -273,7 +292,9 @@ def check_links(chapters: list[dict], found: dict[str, set[str]]) -> list[str]:
                 )
         for note in row.get("notes") or []:
             if note not in found["note"]:
-                problems.append(f"{name}: row '{row.get('id')}': note '{note}' not in the book")
+                problems.append(
+                    f"{name}: row '{row.get('id')}': note '{note}' not in the book"
+                )
     return problems
 
 
@@ -290,25 +311,33 @@ def check_notes(chapters: list[dict], notes: list[dict]) -> list[str]:
             in_differs |= row_notes
         for note in row_notes - listed:
             problems.append(
-                f"{name}: row '{row.get('id')}' names '{note}', not listed in paper_notes/"
+                f"{name}: row '{row.get('id')}' names '{note}',"
+                " not listed in paper_notes/"
             )
     for entry in notes:
         if not entry["labels"]:
-            problems.append(f"{entry['file']}: note '{entry['title']}' links no evidence")
+            problems.append(
+                f"{entry['file']}: note '{entry['title']}' links no evidence"
+            )
         for label in entry["labels"]:
             if label not in named:
-                problems.append(f"{entry['file']}: note '{label}' has no row in the ledger")
+                problems.append(
+                    f"{entry['file']}: note '{label}' has no row in the ledger"
+                )
             if entry["kind"] == "Erratum" and label not in in_differs:
                 problems.append(
-                    f"{entry['file']}: erratum '{label}' has no row with verdict 'differs'"
+                    f"{entry['file']}: erratum '{label}' has no row"
+                    " with verdict 'differs'"
                 )
     return problems
 
 
 def check_coverage(chapters: list[dict], found: dict[str, set[str]]) -> list[str]:
-    """Every claim of the book's chapters and every numbered item of the paper has a row."""
+    """Every claim of the chapters and every numbered item of the paper has a row."""
     problems = []
-    linked = {parse_link(w)[1] for _, row in rows(chapters) for w in row.get("where") or []}
+    linked = {
+        parse_link(w)[1] for _, row in rows(chapters) for w in row.get("where") or []
+    }
     for label in sorted(found["lemma"] - linked):
         problems.append(f"book lemma '{label}' appears in no row")
     for name in sorted(found["paper-figure"] - linked):
@@ -317,7 +346,9 @@ def check_coverage(chapters: list[dict], found: dict[str, set[str]]) -> list[str
         "eqs": set().union(*(numbers(r.get("eqs")) for _, r in rows(chapters))),
         "figs": {str(f) for _, r in rows(chapters) for f in r.get("figs") or []},
         "lemmas": {str(f) for _, r in rows(chapters) for f in r.get("lemmas") or []},
-        "assumptions": {str(f) for _, r in rows(chapters) for f in r.get("assumptions") or []},
+        "assumptions": {
+            str(f) for _, r in rows(chapters) for f in r.get("assumptions") or []
+        },
     }
     wanted = {
         "eqs": PAPER_EQS,
@@ -326,7 +357,9 @@ def check_coverage(chapters: list[dict], found: dict[str, set[str]]) -> list[str
         "assumptions": PAPER_ASSUMPTIONS,
     }
     for key, want in wanted.items():
-        missing = sorted(want - covered[key], key=lambda x: (str(x)[0] == "A", len(str(x)), x))
+        missing = sorted(
+            want - covered[key], key=lambda x: (str(x)[0] == "A", len(str(x)), x)
+        )
         if missing:
             problems.append(f"paper {key} with no row: {', '.join(map(str, missing))}")
     return problems
@@ -418,33 +451,40 @@ def _counts(chapters: list[dict]) -> list[str]:
         cells = [count[(kind, v)] for v in VERDICTS]
         out += [f"* - {label}", *[f"  - {c}" for c in cells], f"  - {sum(cells)}"]
     totals = [sum(count[(k, v)] for k in KINDS) for v in VERDICTS]
-    out += ["* - All rows", *[f"  - {c}" for c in totals], f"  - {sum(totals)}", ":::", ""]
+    out += [
+        "* - All rows",
+        *[f"  - {c}" for c in totals],
+        f"  - {sum(totals)}",
+        ":::",
+        "",
+    ]
     return out
 
 
 INTRO = """\
-Every numbered claim of {cite:t}`proca2025learning` (its lemmas, the equations the book
-derives, its figures in the main text and the appendix, and the quantitative statements of
-its text) has a row here: where in the book it is checked, how, and the verdict.
+Every numbered claim of {cite:t}`proca2025learning` (its lemmas, the equations the
+book derives, its figures in the main text and the appendix, and the quantitative
+statements of its text) has a row here: where in the book it is checked, how, and the
+verdict.
 
 - **✔ reproduced**: the book derives or simulates the claim and asserts it.
 - **≈ reproduced, other setting**: reproduced, but in a setting that differs from the
   paper's or with a condition the paper does not state; the row says which.
-- **✘ differs**: the paper's statement is not right as printed; the row gives the corrected
-  statement and links the note on the paper with the evidence.
+- **✘ differs**: the paper's statement is not right as printed; the row gives the
+  corrected statement and links the note on the paper with the evidence.
 - **— not covered**: the book does not check it yet.
 
-*How* says what kind of check stands behind the verdict: `sympy` (symbolic derivation),
-a numeric assertion in the chapter, a figure comparing simulation with theory, or a proof in
-the text. Paper numbers (equations, figures, sections) are the paper's; links lead to the
-book's own equations, figures and notes. The notes are collected on
-{doc}`notes_on_the_paper`, where each one says what the paper prints, what is right and how
-sure we are.
+*How* says what kind of check stands behind the verdict: `sympy` (symbolic
+derivation), a numeric assertion in the chapter, a figure comparing simulation with
+theory, or a proof in the text. Paper numbers (equations, figures, sections) are the
+paper's; links lead to the book's own equations, figures and notes. The notes are
+collected on {doc}`notes_on_the_paper`, where each one says what the paper prints, what
+is right and how sure we are.
 
-This page is generated by `scripts/claims_ledger.py` from `book/ledger/*.yml`, which sit next
-to the chapters; a test fails when a link points nowhere, when a lemma or a reproduced figure
-of a chapter has no row, when a paper equation or figure is missing, or when the ledger and
-the notes on the paper disagree.
+This page is generated by `scripts/claims_ledger.py` from `book/ledger/*.yml`, which
+sit next to the chapters; a test fails when a link points nowhere, when a lemma or a
+reproduced figure of a chapter has no row, when a paper equation or figure is missing,
+or when the ledger and the notes on the paper disagree.
 """
 
 
@@ -456,7 +496,8 @@ def render(chapters: list[dict], notes: list[dict]) -> str:
             kinds.setdefault(label, []).append(entry["kind"])
     note_kind = {label: ", ".join(k) for label, k in kinds.items()}
     out = [
-        "<!-- Generated by scripts/claims_ledger.py from book/ledger/*.yml. Do not edit. -->",
+        "<!-- Generated by scripts/claims_ledger.py from book/ledger/*.yml."
+        " Do not edit. -->",
         "",
         "(claims-ledger)=",
         "# Claims ledger",
@@ -480,7 +521,9 @@ def render(chapters: list[dict], notes: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail if stale or inconsistent")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if stale or inconsistent"
+    )
     parser.add_argument("--book", type=Path, default=ROOT / "book", help="book folder")
     parser.add_argument("--ledger", type=Path, default=None, help="ledger folder")
     args = parser.parse_args(argv)
@@ -495,7 +538,10 @@ def main(argv: list[str] | None = None) -> int:
     page = book / PAGE
     if args.check:
         if not page.exists() or page.read_text(encoding="utf-8") != text:
-            print(f"ledger: {page} is stale; run python scripts/claims_ledger.py", file=sys.stderr)
+            print(
+                f"ledger: {page} is stale; run python scripts/claims_ledger.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     page.write_text(text, encoding="utf-8")
