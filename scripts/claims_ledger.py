@@ -412,7 +412,7 @@ def _table(chapter: dict, note_kind: dict[str, str]) -> list[str]:
     out = [
         ":::{list-table}",
         ":header-rows: 1",
-        ":widths: 17 50 33",
+        ":widths: 14 46 40",
         ":class: claims-ledger",
         "",
         "* - Paper",
