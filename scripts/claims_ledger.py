@@ -96,6 +96,8 @@ PAPER_EQS = set(range(1, 205)) - {67}
 PAPER_FIGS = {str(i) for i in range(1, 7)} | {f"A{i}" for i in range(1, 12)}
 PAPER_LEMMAS = {"3.1", "3.2"}
 PAPER_ASSUMPTIONS = {"1", "2", "3"}
+# {eq} renders as "Eq. (N)" already: "eq. {eq}`x`" would show "eq. Eq. (N)"
+DOUBLED_EQ = re.compile(r"\b[Ee]q(?:s|uation)?\.?\s*\{eq\}")
 # a caption that cites a figure of the paper: "paper Fig. 4", "the paper's Fig. A3", ...
 CITES_PAPER_FIG = re.compile(r"\bFig(?:ure)?s?\.?\s+A?\d")
 
@@ -262,6 +264,11 @@ def check_schema(chapters: list[dict]) -> list[str]:
             numbers(row.get("eqs"))
         except ValueError:
             problems.append(f"{where}: cannot read eqs '{row.get('eqs')}'")
+        for key in ("claim", "correct", "setting", "comment"):
+            if DOUBLED_EQ.search(str(row.get(key, ""))):
+                problems.append(
+                    f"{where}: '{key}' writes eq. before {{eq}} (eq. Eq. (N))"
+                )
         ids[rid] += 1
         claims[(str(row.get("paper")), str(row.get("claim")))] += 1
     problems += [f"duplicate row id '{k}'" for k, n in ids.items() if n > 1]

@@ -184,6 +184,14 @@ def test_fails_on_a_duplicate_row(broken, tmp_path):
     assert _has(problems, "duplicate row for")
 
 
+def test_fails_on_a_doubled_equation_label(broken):
+    def bad(row):
+        row["comment"] = "see eq. {eq}`ch1-rnn`"
+        return row
+
+    assert _has(broken("ch01.yml", "model", bad), "comment", "eq. Eq.")
+
+
 def test_fails_on_a_verdict_outside_the_vocabulary(broken):
     def bad(row):
         row["verdict"] = "mostly right"
