@@ -49,8 +49,12 @@ async (opts) => {
   }
   prose = prose.replace(/\s+/g, " ");
   const tex = /\$|\\\[|\\\(|\\\]|\\\)|\\(frac|begin|end)\b|\\[a-zA-Z]{2,}/g;
+  let lastTex = -1000;  // one message per stretch of raw TeX
   for (const m of prose.matchAll(tex)) {
-    add("tex", `raw TeX "${m[0]}" in: ...${snippet(prose, m.index)}...`);
+    if (m.index - lastTex > 80) {
+      add("tex", `raw TeX "${m[0]}" in: ...${snippet(prose, m.index)}...`);
+    }
+    lastTex = m.index;
   }
   document.querySelectorAll("mjx-merror, [data-mjx-error], .MathJax_Error").forEach(
     (e) => add("tex", "MathJax error: " + (e.getAttribute("data-mjx-error")
