@@ -26,10 +26,11 @@ __all__ = [
     "add_style_legend",
 ]
 
-#: The book's colour cycle (``axes.prop_cycle`` of :func:`use_book_style`): Okabe & Ito's
-#: colour-blind-safe palette (blue, vermillion, bluish green, reddish purple, orange,
-#: sky blue, black; its yellow is left out, too light on white). Matplotlib's default
-#: cycle confuses its orange, green and red under protanopia and deuteranopia.
+#: The book's colour cycle (``axes.prop_cycle`` of :func:`use_book_style`): Okabe
+#: and Ito's colour-blind-safe palette (blue, vermillion, bluish green, reddish
+#: purple, orange, sky blue, black; its yellow is left out, too light on white).
+#: Matplotlib's default cycle confuses its orange, green and red under protanopia
+#: and deuteranopia.
 CYCLE = (
     "#0072B2",
     "#D55E00",

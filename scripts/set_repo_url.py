@@ -28,7 +28,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 URL_RE = re.compile(r"^https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)$")
-CONFIG_RE = re.compile(r"^(repository:\s*\n(?:[ \t]+.*\n)*?[ \t]+url:[ \t]*)(\S+)", re.M)
+CONFIG_RE = re.compile(
+    r"^(repository:\s*\n(?:[ \t]+.*\n)*?[ \t]+url:[ \t]*)(\S+)", re.MULTILINE
+)
 TEXT_FILES = ("pyproject.toml", "README.md", "CONTRIBUTING.md", "book/intro.md")
 COLAB_MARK = '"google.colab" in sys.modules'
 

@@ -1,11 +1,12 @@
 """The book's colours stay distinguishable under colour-vision deficiencies.
 
-Method: each colour is converted from sRGB to linear RGB, passed through Machado, Oliveira
-& Fernandes's (2009) simulation matrix at full severity (protanopia, deuteranopia,
-tritanopia; colour-science's ``matrix_cvd_Machado2009``), and the pairwise CIEDE2000
-colour difference (Delta E 00, in CIELAB under D65) is taken between every two colours
-that a figure uses together. A just-noticeable difference between large patches is about
-Delta E 00 = 1-2; lines and markers are thin marks, which need several times that.
+Method: each colour is converted from sRGB to linear RGB, passed through Machado,
+Oliveira & Fernandes's (2009) simulation matrix at full severity (protanopia,
+deuteranopia, tritanopia; colour-science's ``matrix_cvd_Machado2009``), and the
+pairwise CIEDE2000 colour difference (Delta E 00, in CIELAB under D65) is taken between
+every two colours that a figure uses together. A just-noticeable difference between
+large patches is about Delta E 00 = 1-2; lines and markers are thin marks, which need
+several times that.
 
 Thresholds (minimum pairwise Delta E 00, in normal vision and each simulation):
 

@@ -84,9 +84,8 @@ def copy_repo(dst):
 
 
 def snapshot(root):
-    return {
-        p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
-    }
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {p.relative_to(root): p.read_bytes() for p in files}
 
 
 def test_set_repo_url_rewrites_every_copy_and_back(tmp_path):
