@@ -125,7 +125,8 @@ async (opts) => {
   }
 
   // ---- cell outputs -------------------------------------------------------------
-  const bad = /Traceback \(most recent call last\)|\b[A-Z]\w*(Error|Exception)\b:?|\bnan\b|\bNaN\b|\b[A-Z]\w*Warning\b|\bwarnings?\.warn|\bwarning:/g;
+  // an exception as Python prints it (a line starting "SomeError: "), not a mention of one
+  const bad = /Traceback \(most recent call last\)|(?:^|\n)\s*[A-Z]\w*(?:Error|Exception): |\bnan\b|\bNaN\b|\b[A-Z]\w*Warning\b|\bwarnings?\.warn|\bwarning:/g;
   for (const o of root.querySelectorAll(".cell_output, div.output")) {
     if (o.parentElement && o.parentElement.closest(".cell_output, div.output")) { continue; }
     if (o.querySelector(".stderr, .output.stderr") || o.classList.contains("stderr")) {
@@ -133,7 +134,7 @@ async (opts) => {
     }
     const t = o.innerText || o.textContent;
     for (const m of t.matchAll(bad)) {
-      add("output", `"${m[0]}" in output: ...${snippet(t.replace(/\s+/g, " "),
+      add("output", `"${m[0].trim()}" in output: ...${snippet(t.replace(/\s+/g, " "),
         t.replace(/\s+/g, " ").indexOf(m[0]))}...`);
     }
   }

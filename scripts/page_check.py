@@ -24,8 +24,9 @@ MathJax is awaited, dropdowns and hidden cells are opened, and the page FAILS on
   must be at least 0.83). ``--figure-font-pt`` changes the 10 pt;
 * ``overflow``: a code block, output or table wider than its column
   (``scrollWidth > clientWidth``);
-* ``output``: a traceback, ``nan``/``NaN``, an ``...Error:``, a warning, or any stderr
-  stream in a cell output;
+* ``output``: a traceback, ``nan``/``NaN``, an exception as Python prints it (a line
+  starting ``SomeError: ``; a sentence that mentions an error's name is fine), a
+  warning, or any stderr stream in a cell output;
 * ``alt``: an ``<img>`` in a figure or cell output without alt text (an alt that is just
   the image's file name, as myst-nb writes by default, counts as none).
 

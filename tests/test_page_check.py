@@ -34,7 +34,8 @@ CLEAN = """
 <figure><img src="small.png" alt="A rising curve"><figcaption>Figure 1. A curve.
 </figcaption></figure>
 <div class="highlight"><pre>x = 1</pre></div>
-<div class="cell_output"><div class="output"><pre>loss after training: below 1e-12</pre>
+<div class="cell_output"><div class="output"><pre>loss after training: below 1e-12
+... check: the function still raises NotImplementedError (replace the ...)</pre>
 </div></div>
 """
 
@@ -52,6 +53,8 @@ BAD = {
     "overflow": '<div class="highlight"><pre>' + "y = 1 + " * 40 + "1</pre></div>",
     "traceback": '<div class="cell_output"><div class="output"><pre>Traceback (most '
     "recent call last):\n  ValueError: bad</pre></div></div>",
+    "error": '<div class="cell_output"><div class="output"><pre>step 3\n'
+    "TrainingDivergedError: training diverged at step 3</pre></div></div>",
     "nan": '<div class="cell_output"><div class="output"><pre>error: nan</pre>'
     "</div></div>",
     "warning": '<div class="cell_output"><div class="output stderr"><pre>/x.py:3: '
@@ -71,6 +74,7 @@ EXPECTED = {
     "shrunk": "figure-size",
     "overflow": "overflow",
     "traceback": "output",
+    "error": "output",
     "nan": "output",
     "warning": "output",
     "alt": "alt",
