@@ -139,6 +139,20 @@ async (opts) => {
     }
   }
 
+  // ---- launch buttons on notebook pages (pages with code cells) -------------------
+  if (document.querySelector("div.cell")) {
+    const has = (sel) => document.querySelector(sel) !== null;
+    if (!has('a[href*="mybinder.org/v2/gh/"][href$=".ipynb"]')) {
+      add("launch", "no Binder button");
+    }
+    if (!has('a[href*="colab.research.google.com/github/"][href$=".ipynb"]')) {
+      add("launch", "no Colab button");
+    }
+    if (!has(".btn-launch-thebe") || !has('script[type="text/x-thebe-config"]')) {
+      add("launch", "no Live Code (Thebe) button or configuration");
+    }
+  }
+
   // ---- links (checked against the files by the caller) --------------------------
   const links = [];
   for (const a of document.querySelectorAll("a[href]")) {

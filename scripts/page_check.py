@@ -27,6 +27,8 @@ MathJax is awaited, dropdowns and hidden cells are opened, and the page FAILS on
 * ``output``: a traceback, ``nan``/``NaN``, an exception as Python prints it (a line
   starting ``SomeError: ``; a sentence that mentions an error's name is fine), a
   warning, or any stderr stream in a cell output;
+* ``launch``: a page with code cells (a notebook) without its Binder and Colab buttons
+  and the Live Code (Thebe) button and configuration;
 * ``alt``: an ``<img>`` in a figure or cell output without alt text (an alt that is just
   the image's file name, as myst-nb writes by default, counts as none).
 

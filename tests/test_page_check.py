@@ -82,6 +82,18 @@ EXPECTED = {
 }
 
 
+NOTEBOOK = """
+<div class="dropdown-launch-buttons">
+<a href="https://mybinder.org/v2/gh/o/n/main?urlpath=lab/tree/book/p.ipynb">Binder</a>
+<a href="https://colab.research.google.com/github/o/n/blob/main/book/p.ipynb">Colab</a>
+<button class="btn-launch-thebe">Live Code</button></div>
+<script type="text/x-thebe-config">{requestKernel: true}</script>
+<div class="cell"><div class="highlight"><pre>x = 1</pre></div></div>
+"""
+BAD["launch"] = '<div class="cell"><div class="highlight"><pre>x = 1</pre></div></div>'
+EXPECTED["launch"] = "launch"
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     from PIL import Image
@@ -90,6 +102,7 @@ def results(tmp_path_factory):
     Image.new("RGB", (400, 200), "white").save(site / "small.png")
     Image.new("RGB", (1500, 300), "white").save(site / "wide.png")
     (site / "clean.html").write_text(PAGE.format(CLEAN))
+    (site / "notebook.html").write_text(PAGE.format(NOTEBOOK))
     (site / "other.html").write_text(PAGE.format('<h2 id="sec">Other</h2><p>ok</p>'))
     for name, body in BAD.items():
         (site / f"{name}.html").write_text(PAGE.format(body))
@@ -100,6 +113,7 @@ def results(tmp_path_factory):
 def test_clean_pages_pass(results):
     res, _ = results
     assert res["clean.html"] == [] and res["other.html"] == []
+    assert res["notebook.html"] == []
 
 
 @pytest.mark.parametrize("name", sorted(BAD))

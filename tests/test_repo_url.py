@@ -126,3 +126,15 @@ def test_set_repo_url_rewrites_every_copy_and_back(tmp_path):
 def test_bad_urls_rejected(bad):
     with pytest.raises(ValueError, match="url must look like"):
         set_repo_url.check_url(bad)
+
+
+def test_launch_buttons_configured():
+    """Binder, Colab and Live Code (Thebe) on every notebook page; the built pages
+    are checked for the buttons by scripts/page_check.py ("launch")."""
+    with open(REPO / "_config.yml", encoding="utf-8") as f:
+        config = yaml.safe_load(f)
+    launch = config["launch_buttons"]
+    assert launch["thebe"] is True
+    assert launch["binderhub_url"] == "https://mybinder.org"
+    assert launch["colab_url"] == "https://colab.research.google.com"
+    assert config["repository"]["branch"]
