@@ -102,7 +102,7 @@ async (opts) => {
     if (shown === 0) { continue; }   // not displayed (e.g. a hidden output)
     const ratio = shown / im.naturalWidth;
     if (ratio < 0.8) {
-      add("figure-size", `${name} shown at ${Math.round(100 * ratio)} % of its natural `
+      add("figure-size", `${name} shown at ${(100 * ratio).toFixed(1)} % of its natural `
         + `width (${Math.round(shown)} of ${im.naturalWidth} px; minimum 80 %)`);
     }
     if (ratio * figPx < 0.8 * capPx) {
