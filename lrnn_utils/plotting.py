@@ -1,5 +1,7 @@
 """The book's figure conventions.
 
+* a colour cycle that stays distinguishable under colour-vision deficiencies
+  (:data:`CYCLE`, Okabe & Ito's palette; checked in ``tests/test_palette.py``),
 * one colour per condition (:func:`condition_colors`),
 * simulation drawn solid, theory dashed (:func:`plot_sim_and_theory`),
 * axes always labelled.
@@ -14,6 +16,7 @@ import numpy as np
 from ._validation import ArgumentTypeError, check_finite_scalar, check_positive_int
 
 __all__ = [
+    "CYCLE",
     "SIM_STYLE",
     "THEORY_STYLE",
     "use_book_style",
@@ -22,6 +25,21 @@ __all__ = [
     "plot_sim_and_theory",
     "add_style_legend",
 ]
+
+#: The book's colour cycle (``axes.prop_cycle`` of :func:`use_book_style`): Okabe
+#: and Ito's colour-blind-safe palette (blue, vermillion, bluish green, reddish
+#: purple, orange, sky blue, black; its yellow is left out, too light on white).
+#: Matplotlib's default cycle confuses its orange, green and red under protanopia
+#: and deuteranopia.
+CYCLE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+)
 
 #: Line style of simulated (trained) quantities: a broad, translucent solid band.
 SIM_STYLE = {"linestyle": "-", "linewidth": 4.5, "alpha": 0.5, "solid_capstyle": "butt"}
@@ -32,8 +50,17 @@ THEORY_STYLE = {"linestyle": (0, (4, 2.5)), "linewidth": 1.6}
 
 
 def use_book_style() -> None:
-    """Apply the book's matplotlib defaults (font sizes, grid, figure size)."""
+    """Apply the book's matplotlib defaults (font sizes, grid, figure size, colours).
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> use_book_style()
+    >>> mpl.rcParams["axes.prop_cycle"].by_key()["color"][:2]
+    ['#0072B2', '#D55E00']
+    """
     import matplotlib as mpl
+    from cycler import cycler
 
     mpl.rcParams.update(
         {
@@ -47,6 +74,7 @@ def use_book_style() -> None:
             "font.size": 10,
             "legend.fontsize": 8,
             "legend.frameon": False,
+            "axes.prop_cycle": cycler(color=list(CYCLE)),
         }
     )
 
