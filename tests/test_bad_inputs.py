@@ -407,15 +407,16 @@ CATALOGUE = [
     _check(checks.read_modes),
     _check(checks.u_frozen_b),
     _check(checks.window_factor),
-    _check(checks.feedforward_half_time),
+    _check(checks.feedforward_fraction_time),
     _check(checks.stable_learning_rate),
     _check(checks.extrapolation_loss),
-    _check(checks.regularization_term),
+    _check(checks.regularization_gradient),
+    _check(checks.landau_quadratic),
     _check(checks.dirac_euler_step),
     _check(checks.jacobian_wh),
     _check(checks.kernel_distance),
     _check(checks.linearised_step),
-    _check(checks.target_weights),
+    _check(checks.estimate_weights),
     _check(checks.unaligned_modes),
     _check(checks.sensory_test_loss),
 ]  # fmt: skip
@@ -425,8 +426,6 @@ NOT_CATALOGUED = {
     "plotting.use_book_style": "takes no argument",
     "plotting.add_style_legend": "takes an axes and legend labels, no data",
     "checks.check_value": "compares any value; reports a wrong value, never raises",
-    "checks.critical_beta_T3": "the answer may be a number or a function; a "
-    "non-number is reported (✘), never raised",
 }
 
 

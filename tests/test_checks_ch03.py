@@ -122,10 +122,11 @@ def test_window_factor_typical_mistakes(kwargs, text):
 
 
 # --------------------------------------------------------------------------------------
-# feedforward_half_time
+# feedforward_fraction_time
 # --------------------------------------------------------------------------------------
-def _ff_student(kind="norm", extra=0, rate=2.0, minus_one=1.0):
-    def f(delta, lam, T, u0):
+def _ff_student(kind="norm", extra=0, rate=2.0, late="right"):
+    @np.errstate(all="ignore")  # the off-by-one mistakes meet T = 0
+    def f(delta, lam, T, u0, f):
         lag = np.arange(T - 1 + extra, -1, -1)  # T - t for t = 1..T (+ extra)
         s = delta[:, None] * lam[:, None] ** lag
         sigma = {
@@ -134,42 +135,68 @@ def _ff_student(kind="norm", extra=0, rate=2.0, minus_one=1.0):
             "sum": np.sum(s, axis=-1),
             "last": delta,
         }[kind]
-        return np.log(sigma / u0 - minus_one) / (rate * sigma)
+        u = f * sigma
+        if late == "way":
+            u = u0 + f * (sigma - u0)
+        term = {
+            "right": np.log(sigma / u - 1),
+            "way": np.log(sigma / u - 1),
+            "half": 0.0,
+            "flipped": -np.log(sigma / u - 1),
+            "no_minus_one": np.log(sigma / u),
+        }[late]
+        return (np.log(sigma / u0 - 1) - term) / (rate * sigma)
 
     return f
 
 
-def test_feedforward_half_time_right_answer_passes():
-    assert ch03.feedforward_half_time(_ff_student()).passed
+def test_feedforward_fraction_time_right_answer_passes():
+    assert ch03.feedforward_fraction_time(_ff_student()).passed
 
 
-def test_feedforward_half_time_geometric_sum_passes():
-    def f(delta, lam, T, u0):
+def test_feedforward_fraction_time_geometric_sum_passes():
+    def g(delta, lam, T, u0, f):
         sigma = delta * np.sqrt((1 - lam ** (2 * T)) / (1 - lam**2))
-        return np.log(sigma / u0 - 1) / (2 * sigma)
+        return np.log((sigma / u0 - 1) * f / (1 - f)) / (2 * sigma)
 
-    assert ch03.feedforward_half_time(f).passed
+    assert ch03.feedforward_fraction_time(g).passed
 
 
-def test_feedforward_half_time_stub_is_not_done():
-    assert ch03.feedforward_half_time(_stub).status == "not done yet"
+def test_feedforward_fraction_time_stub_is_not_done():
+    assert ch03.feedforward_fraction_time(_stub).status == "not done yet"
 
 
 @pytest.mark.parametrize(
     "kwargs, text",
     [
+        (dict(late="half"), "half-time for every f"),
+        (dict(late="flipped"), "sign of log(1/f − 1)"),
+        (dict(late="no_minus_one"), "not 1/f"),
+        (dict(late="way"), "fraction f of the WAY"),
         (dict(kind="last"), "only the last singular value"),
         (dict(kind="square"), "square root"),
         (dict(kind="sum"), "S₁ at b = 1"),
         (dict(extra=1), "T steps, s_t"),
         (dict(extra=-1), "sums T − 1"),
         (dict(rate=1.0), "factor 2"),
-        (dict(minus_one=0.0), "not log(σ/u₀)"),
     ],
 )
-def test_feedforward_half_time_typical_mistakes(kwargs, text):
-    res = ch03.feedforward_half_time(_ff_student(**kwargs))
+def test_feedforward_fraction_time_typical_mistakes(kwargs, text):
+    res = ch03.feedforward_fraction_time(_ff_student(**kwargs))
     assert not res.passed and text in res.message, res
+
+
+def test_feedforward_fraction_time_draws_the_answer_not_the_stub():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    assert ch03.feedforward_fraction_time(_ff_student()).plot() is not None
+    plt.close("all")
+    assert ch03.feedforward_fraction_time(_stub).plot() is None
+    assert plt.get_fignums() == []
 
 
 def test_checks_are_deterministic():

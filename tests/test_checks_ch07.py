@@ -15,7 +15,7 @@ def stub(*args, **kwargs):
 @pytest.mark.parametrize(
     "check, right",
     [
-        (ch07.target_weights, sensory.target_weights),
+        (ch07.estimate_weights, ch07._lstsq_ref),
         (ch07.unaligned_modes, sensory.read_modes),
         (ch07.sensory_test_loss, ch07._extrapolation_reference),
     ],
@@ -26,31 +26,59 @@ def test_right_answer_passes_and_stub_is_not_done(check, right):
     assert not res.done and "NotImplementedError" in res.message
 
 
-def _w(target, T):
-    return sensory.target_weights(target, T)
+def _normal_equations(X, Y):
+    P, T, N = X.shape
+    A = X.transpose(0, 2, 1).reshape(P * N, T)
+    return np.linalg.solve(A.T @ A, A.T @ Y.ravel())
+
+
+def test_estimate_weights_normal_equations_pass_and_recover_w():
+    assert ch07.estimate_weights(_normal_equations).passed
+    rng = np.random.default_rng(3)
+    w = sensory.target_weights("early", 5)
+    case = ch07._trials(rng, 12, 5, w, noise=0.0)
+    np.testing.assert_allclose(_normal_equations(**case), w, atol=1e-10)
 
 
 @pytest.mark.parametrize(
     "wrong, text",
     [
         (
-            lambda target, T: 0.1 * np.arange(T) if target == "late" else _w(target, T),
-            "t = 1..T",
-        ),
-        (lambda target, T: _w(target, T)[::-1], "reversed in time"),
-        (
-            lambda target, T: 10 * _w(target, T) if target == "late" else _w(target, T),
-            "factor 0.1",
+            lambda X, Y: np.einsum("pti,pi->t", X, Y) / np.einsum("pti,pti->t", X, X),
+            "each time step on its own",
         ),
         (
-            lambda target, T: np.ones(T) if target == "mean" else _w(target, T),
-            "divides the sum by T",
+            lambda X, Y: np.linalg.lstsq(X[:, :, 0], Y[:, 0], rcond=None)[0],
+            "use every channel",
         ),
+        (
+            lambda X, Y: X.transpose(0, 2, 1).reshape(-1, X.shape[1]).T @ Y.ravel(),
+            "normal equations",
+        ),
+        (
+            lambda X, Y: np.stack(
+                [np.linalg.lstsq(X[:, :, i], Y[:, i], rcond=None)[0] for i in range(4)]
+            ),
+            "one w for all 4 channels",
+        ),
+        (lambda X, Y: _normal_equations(X, Y)[::-1], "differs"),
     ],
 )
-def test_target_weights_mistakes(wrong, text):
-    res = ch07.target_weights(wrong)
-    assert not res.passed and text in res.message
+def test_estimate_weights_mistakes(wrong, text):
+    res = ch07.estimate_weights(wrong)
+    assert not res.passed and text in res.message, res
+
+
+def test_estimate_weights_draws_the_answer_not_the_stub():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    assert ch07.estimate_weights(_normal_equations).plot() is not None
+    plt.close("all")
+    assert ch07.estimate_weights(stub).plot() is None and plt.get_fignums() == []
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrnn_utils import checks, model, sensory, theory
+from lrnn_utils import checks, model, sensory
 from lrnn_utils.checks import ch05
 
 
@@ -52,9 +52,9 @@ def test_a_dropped_cross_term_is_not_called_a_factor():
 
 
 def test_a_scalar_is_never_a_constant_factor_on_one_value():
-    res = checks.critical_beta_T3(0.7071)
+    res = checks.check_value("root", 0.7071, 2**-0.5)
     assert res.message == "close: relative error 1e-5 — rounded by hand?", res
-    assert "times" not in checks.critical_beta_T3(0.9).message
+    assert "times" not in checks.check_value("root", 0.9, 2**-0.5).message
 
 
 def test_a_scalar_factor_needs_the_same_ratio_in_every_case():
@@ -139,10 +139,11 @@ def test_t_equal_one_is_checked():
 
 
 def test_the_seed_changes_the_cases_not_the_default_verdict():
-    f = theory.regularization_term
-    assert repr(checks.regularization_term(f)) == (
-        "✔ regularization_term: matches the reference on 4 random cases"
+    f = ch05._reg_grad_ref
+    assert repr(checks.regularization_gradient(f)) == (
+        "✔ regularization_gradient: matches the reference on 3 random cases and 3 "
+        "edge cases (b = 0; b = ±1; T = 1)"
     )
-    assert checks.regularization_term(f, seed=1).passed
-    a = ch05._reg_cases(1)[1]["a"]
-    assert not np.allclose(a, ch05._reg_cases()[1]["a"])
+    assert checks.regularization_gradient(f, seed=1).passed
+    a = ch05._reg_cases(1)[0][1]["a"]
+    assert not np.allclose(a, ch05._reg_cases()[0][1]["a"])

@@ -16,7 +16,7 @@ each get a verdict that says so. A multi-output answer is told which output diff
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -51,6 +51,30 @@ class CheckResult:
     name: str
     status: str
     message: str
+    #: ``drawing(ax)`` draws the student's function against the reference (or None)
+    drawing: Callable | None = field(default=None, repr=False, compare=False)
+
+    def plot(self, ax=None):
+        """Draw the student's function (solid) against the reference (dashed).
+
+        Only checks whose exercise has a picture draw something; while the answer is
+        the stub, or when it raises or cannot be drawn, nothing is drawn and nothing is
+        raised. The figure is made from fixed inputs (the same on every run).
+
+        Returns
+        -------
+        matplotlib.axes.Axes or None
+        """
+        if self.drawing is None:
+            return None
+        try:
+            return self.drawing(ax)
+        except Exception:  # a picture must never crash the student's notebook
+            return None
+
+    def with_drawing(self, drawing: Callable) -> "CheckResult":
+        """The same verdict, with ``drawing(ax)`` behind :meth:`plot`."""
+        return replace(self, drawing=drawing)
 
     @property
     def passed(self) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import model
 from ._core import CheckResult, Mistake, check_function
+from ._plot import plot_comparison
 
 __all__ = ["unrolled_output", "bptt_gradients"]
 
@@ -254,7 +255,7 @@ def bptt_gradients(student, seed: int = 202) -> CheckResult:
     ✔ bptt_gradients: matches the reference on 3 random cases and 1 edge case (T = 1)
     """
     cases, edges = _cases(seed, with_targets=True)
-    return check_function(
+    res = check_function(
         "bptt_gradients",
         student,
         model.gradients,
@@ -264,3 +265,28 @@ def bptt_gradients(student, seed: int = 202) -> CheckResult:
         edges=edges,
         hints=_bptt_hints,
     )
+    return res.with_drawing(
+        lambda ax: plot_comparison(
+            student,
+            model.gradients,
+            _bptt_curve,
+            r"spectral radius $\rho$ of $W_h$",
+            "gradient norm (Frobenius)",
+            labels=("dWx", "dWh", "dWy"),
+            logy=True,
+            ax=ax,
+        )
+    )
+
+
+def _bptt_curve(fn):
+    """The three gradient norms of one network (T = 12) as W_h = ρ Q is scaled."""
+    rng = np.random.default_rng(2020)
+    Q = np.linalg.qr(rng.standard_normal((4, 4)))[0]
+    Wx, Wy = rng.standard_normal((4, 3)) / 2, rng.standard_normal((2, 4)) / 2
+    X, Y = rng.standard_normal((8, 12, 3)), rng.standard_normal((8, 2))
+    rhos = np.round(np.linspace(0.5, 1.3, 33), 3)
+    norms = [
+        [np.linalg.norm(g) for g in fn(Wx=Wx, Wh=r * Q, Wy=Wy, X=X, Y=Y)] for r in rhos
+    ]
+    return rhos, np.array(norms)

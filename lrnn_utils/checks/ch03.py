@@ -3,8 +3,8 @@
 * :func:`u_frozen_b` -- the closed form of ``u(t)`` with ``b`` frozen (eq. 47);
 * :func:`window_factor` -- the factor by which one window of the order-``N`` Taylor
   expansion multiplies a deviation from the fixed point (App. D);
-* :func:`feedforward_half_time` -- the half-learning time of a two-layer feedforward
-  network that sees the whole sequence (the baseline of App. E).
+* :func:`feedforward_fraction_time` -- the time a two-layer feedforward network that
+  sees the whole sequence takes to reach a fraction f of its limit (App. E).
 
 Each check runs the student's function on cases drawn from a fixed seed and names
 typical mistakes.
@@ -18,8 +18,9 @@ import numpy as np
 
 from ..theory import time_lags
 from ._core import CheckResult, Mistake, check_function
+from ._plot import plot_comparison
 
-__all__ = ["u_frozen_b", "window_factor", "feedforward_half_time"]
+__all__ = ["u_frozen_b", "window_factor", "feedforward_fraction_time"]
 
 
 # --------------------------------------------------------------------------------------
@@ -192,7 +193,8 @@ def window_factor(student, seed: int = 304) -> CheckResult:
 # --------------------------------------------------------------------------------------
 # App. E: the feedforward baseline
 # --------------------------------------------------------------------------------------
-def _ff(delta, lam, T, u0, extra=0, kind="norm", rate=2.0, minus_one=True):
+def _ff(delta, lam, T, u0, f, extra=0, kind="norm", rate=2.0, frac="right"):
+    """Time for the whole-sequence feedforward net to reach u = f σ (and mistakes)."""
     delta = np.asarray(delta, dtype=float)
     lam = np.asarray(lam, dtype=float)
     k = np.arange(T + extra, dtype=float)
@@ -205,79 +207,114 @@ def _ff(delta, lam, T, u0, extra=0, kind="norm", rate=2.0, minus_one=True):
         sigma = np.sum(s, axis=-1)
     else:  # "last": only s_T = delta
         sigma = delta
-    arg = sigma / u0 - (1.0 if minus_one else 0.0)
-    return np.log(arg) / (rate * sigma)
+    late = {
+        "right": -np.log(1 / f - 1),  # σ/u − 1 at u = f σ
+        "flipped": np.log(1 / f - 1),
+        "no_minus_one": np.log(f),  # -log(1/f)
+        "half": 0.0,
+        "of_way": -np.log((sigma - (u0 + f * (sigma - u0))) / (u0 + f * (sigma - u0))),
+    }[frac]
+    return (np.log(sigma / u0 - 1) + late) / (rate * sigma)
 
 
-def _ff_ref(delta, lam, T, u0):
-    return _ff(delta, lam, T, u0)
+def _ff_ref(delta, lam, T, u0, f):
+    return _ff(delta, lam, T, u0, f)
 
 
-def _ff_case(rng, T, K=3):
+def _ff_case(rng, T, f, K=3):
     return {
         "delta": rng.uniform(0.4, 1.5, size=K),
         "lam": rng.uniform(0.3, 1.2, size=K),
         "T": T,
         "u0": float(rng.uniform(0.005, 0.05)),
+        "f": f,
     }
 
 
 def _ff_cases(seed=305):
-    """Three random cases, then the edge T = 1 (a single input: σ = δ)."""
+    """Three random cases (fractions f ≠ ½), then the edges T = 1 and f = ½."""
     rng = np.random.default_rng(seed)
-    cases = [_ff_case(rng, T) for T in (5, 9, 2)]
-    return cases, [("T = 1", _ff_case(rng, 1))]
+    fracs = rng.uniform(0.6, 0.95, size=3) * np.array([1.0, 0.5, 1.0])
+    cases = [_ff_case(rng, T, float(f)) for T, f in zip((5, 9, 2), fracs)]
+    return cases, [("T = 1", _ff_case(rng, 1, 0.8)), ("f = ½", _ff_case(rng, 4, 0.5))]
+
+
+def _ffm(**kw):
+    return lambda delta, lam, T, u0, f: _ff(delta, lam, T, u0, f, **kw)
 
 
 _FF_MISTAKES = [
     Mistake(
+        "that is the half-time for every f: at u = f σ the logistic gives σ/u − 1 "
+        "= 1/f − 1, which is 1 only for f = ½",
+        _ffm(frac="half"),
+    ),
+    Mistake(
+        "the sign of log(1/f − 1) is flipped: a larger fraction must take longer",
+        _ffm(frac="flipped"),
+    ),
+    Mistake(
+        "at u = f σ, σ/u − 1 = 1/f − 1, not 1/f: the − 1 is missing",
+        _ffm(frac="no_minus_one"),
+    ),
+    Mistake(
+        "this is the time to cover a fraction f of the WAY from u₀ to σ; the "
+        "exercise asks for u = f σ",
+        _ffm(frac="of_way"),
+    ),
+    Mistake(
         "this uses only the last singular value δ (the T = 1 network); the "
         "feedforward net that sees the whole sequence has singular value ‖s‖₂",
-        lambda delta, lam, T, u0: _ff(delta, lam, T, u0, kind="last"),
+        _ffm(kind="last"),
     ),
     Mistake(
         "the singular value is the norm ‖s‖₂ = (Σ_t s_t²)^{1/2}: the square root "
         "is missing",
-        lambda delta, lam, T, u0: _ff(delta, lam, T, u0, kind="square"),
+        _ffm(kind="square"),
     ),
     Mistake(
         "Σ_t s_t is S₁ at b = 1, not the feedforward singular value ‖s‖₂ = "
         "(Σ_t s_t²)^{1/2}",
-        lambda delta, lam, T, u0: _ff(delta, lam, T, u0, kind="sum"),
+        _ffm(kind="sum"),
     ),
     Mistake(
         "off by one in time: the sequence has T steps, s_t = δ λ^{T−t} for t = 1..T",
-        lambda delta, lam, T, u0: _ff(delta, lam, T, u0, extra=1),
+        _ffm(extra=1),
     ),
     Mistake(
         "off by one in time: the sequence has T steps (this sums T − 1 of them)",
-        lambda delta, lam, T, u0: _ff(delta, lam, T, u0, extra=-1),
+        _ffm(extra=-1),
     ),
     Mistake(
-        "the denominator needs the factor 2: t½ = log(σ/u₀ − 1)/(2σ)",
-        lambda delta, lam, T, u0: _ff(delta, lam, T, u0, rate=1.0),
-    ),
-    Mistake(
-        "the half-time has log(σ/u₀ − 1), not log(σ/u₀): set u = σ/2 in eq. (46)",
-        lambda delta, lam, T, u0: _ff(delta, lam, T, u0, minus_one=False),
+        "the logistic grows like e^{2σt}: the factor 2 is missing",
+        _ffm(rate=1.0),
     ),
 ]
 
 
-def feedforward_half_time(student, seed: int = 305) -> CheckResult:
-    """Check ``student(delta, lam, T, u0)``: feedforward half-times, shape ``(K,)``.
+def _ff_curve(fn):
+    """Time to reach f σ against f, for the orange and blue tasks of App. E (T = 10)."""
+    fs = np.round(np.linspace(0.05, 0.95, 91), 2)
+    delta, lam = np.array([1.1, 0.5]), np.array([0.5, 1.1])
+    return fs, np.stack([fn(delta=delta, lam=lam, T=10, u0=1e-4, f=f) for f in fs])
 
-    ``seed`` draws the random cases (change it for fresh ones).
+
+def feedforward_fraction_time(student, seed: int = 305) -> CheckResult:
+    """Check ``student(delta, lam, T, u0, f)``: times to reach u = f σ, shape ``(K,)``.
+
+    Three random cases with fractions f ≠ ½, then the edges T = 1 (σ = δ) and f = ½
+    (the half-time); ``seed`` draws the random cases (change it for fresh ones).
+    :meth:`CheckResult.plot` draws the time against f for the two tasks of App. E.
 
     Examples
     --------
-    >>> feedforward_half_time(_ff_ref)
-    ✔ feedforward_half_time: matches the reference on 3 random cases and 1 edge \
-case (T = 1)
+    >>> feedforward_fraction_time(_ff_ref)
+    ✔ feedforward_fraction_time: matches the reference on 3 random cases and 2 edge \
+cases (T = 1; f = ½)
     """
     cases, edges = _ff_cases(seed)
-    return check_function(
-        "feedforward_half_time",
+    res = check_function(
+        "feedforward_fraction_time",
         student,
         _ff_ref,
         cases,
@@ -285,5 +322,16 @@ case (T = 1)
         mistakes=_FF_MISTAKES,
         rtol=1e-9,
         atol=1e-12,
-        labels=("t_half",),
+        labels=("t_f",),
+    )
+    return res.with_drawing(
+        lambda ax: plot_comparison(
+            student,
+            _ff_ref,
+            _ff_curve,
+            "fraction $f$ of $\\sigma = \\|s\\|_2$",
+            "time to reach $u = f\\sigma$",
+            labels=("orange task", "blue task"),
+            ax=ax,
+        )
     )

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import stability, theory
 from ._core import CheckResult, Mistake, check_function
+from ._plot import plot_comparison
 
 __all__ = ["stable_learning_rate", "extrapolation_loss"]
 
@@ -156,7 +157,7 @@ def stable_learning_rate(student, seed: int = 404) -> CheckResult:
 cases (b = 0; λ_min < −λ_max)
     """
     cases, edges = _lr_cases(seed)
-    return check_function(
+    res = check_function(
         "stable_learning_rate",
         student,
         _stable_lr_reference,
@@ -167,6 +168,25 @@ cases (b = 0; λ_min < −λ_max)
         atol=1e-12,
         labels=("2/λ_max",),
     )
+    return res.with_drawing(
+        lambda ax: plot_comparison(
+            student,
+            _stable_lr_reference,
+            _lr_curve,
+            "recurrent mode $b$ (with $a = c = 1$)",
+            r"stable learning rate $2/\lambda_{\max}$",
+            labels=(r"$\lambda = 0.8$", r"$\lambda = 1.1$"),
+            logy=True,
+            ax=ax,
+        )
+    )
+
+
+def _lr_curve(fn):
+    """2/λ_max along b at a = c = 1, inverse-exponential tasks δ = 1, T = 10."""
+    bs = np.round(np.linspace(0.0, 1.2, 61), 2)
+    tasks_ = [theory.decay_powers(lam, 10) for lam in (0.8, 1.1)]
+    return bs, np.array([[fn(a=1.0, b=b, c=1.0, s=s) for s in tasks_] for b in bs])
 
 
 # ----------------------------------------------------------------------------

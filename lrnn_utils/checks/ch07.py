@@ -6,8 +6,9 @@ import numpy as np
 
 from .. import sensory
 from ._core import Mistake, check_function
+from ._plot import plot_comparison
 
-__all__ = ["target_weights", "unaligned_modes", "sensory_test_loss"]
+__all__ = ["estimate_weights", "unaligned_modes", "sensory_test_loss"]
 
 
 def _orthonormal(rng, n):
@@ -15,53 +16,110 @@ def _orthonormal(rng, n):
     return Q * np.sign(np.diag(R))
 
 
-def target_weights(student, seed: int = 7007):
-    """Check ``target_weights(target, T) -> w`` of shape ``(T,)`` (y = Σ_t w_t x_t).
+def _design(X):
+    """Rows (p, i), columns t: the regression y_{p,i} = Σ_t w_t x_{p,t,i}."""
+    P, T, N = X.shape
+    return np.swapaxes(X, 1, 2).reshape(P * N, T)
 
-    ``seed`` draws the random lengths (change it for fresh ones).
+
+def _lstsq_ref(X, Y):
+    return np.linalg.lstsq(_design(X), np.ravel(Y), rcond=None)[0]
+
+
+def _per_time(X, Y):  # each time step regressed on its own
+    return np.einsum("pti,pi->t", X, Y) / np.einsum("pti,pti->t", X, X)
+
+
+def _first_channel(X, Y):
+    return np.linalg.lstsq(X[:, :, 0], Y[:, 0], rcond=None)[0]
+
+
+def _no_inverse(X, Y):
+    return _design(X).T @ np.ravel(Y)
+
+
+def _trials(rng, P, T, w, noise=0.05, N=4):
+    """Stimuli like the page's: 0.5 plus a per-trial level plus noise; noisy targets."""
+    X = 0.5 + 0.2 * rng.normal(size=(P, 1, N)) + 0.1 * rng.normal(size=(P, T, N))
+    Y = np.einsum("t,pti->pi", w, X) + noise * rng.normal(size=(P, N))
+    return {"X": X, "Y": Y}
+
+
+def _weight_cases(seed: int = 7007):
+    """Random noisy cases at T = 3, 6, 9; edges T = 1 and noise-free targets."""
+    rng = np.random.default_rng(seed)
+    cases = [_trials(rng, 20, T, rng.uniform(-1, 1, T)) for T in (3, 6, 9)]
+    exact = _trials(rng, 12, 5, sensory.target_weights("early", 5), noise=0.0)
+    edges = [("T = 1", _trials(rng, 15, 1, np.ones(1))), ("noise-free y", exact)]
+    return cases, edges
+
+
+def _weight_hints(case) -> dict:
+    P, T, N = case["X"].shape
+    msg = (
+        f"one w for all {N} channels, shape ({T},): stack the channels as extra rows, "
+        "y_{p,i} = Σ_t w_t x_{p,t,i}"
+    )
+    return {(0, (N, T)): msg, (0, (T, N)): msg}
+
+
+def _weights_curve(fn):
+    """Estimated w_t against t for late- and early-importance targets (T = 8)."""
+    rng = np.random.default_rng(77)
+    T = 8
+    targets = [sensory.target_weights(k, T) for k in ("late", "early")]
+    w = [fn(**_trials(rng, 12, T, target)) for target in targets]
+    return np.arange(1, T + 1), np.stack(w, axis=-1)
+
+
+def estimate_weights(student, seed: int = 7007):
+    """Check ``estimate_weights(X, Y) -> w``, shape ``(T,)``: least squares over trials.
+
+    ``X`` has shape ``(P, T, Nx)``, ``Y`` shape ``(P, Nx)``; all channels share ``w``.
+    Three random noisy cases, then the edges T = 1 and noise-free targets (where w is
+    recovered exactly); ``seed`` draws the random cases (change it for fresh ones).
+    :meth:`CheckResult.plot` draws the estimated weights of two targets against t.
 
     Examples
     --------
-    >>> target_weights(sensory.target_weights)
-    ✔ target_weights: matches the reference on 8 random cases
+    >>> estimate_weights(_lstsq_ref)
+    ✔ estimate_weights: matches the reference on 3 random cases and 2 edge cases \
+(T = 1; noise-free y)
     """
-    rng = np.random.default_rng(seed)
-    cases = [
-        {"target": name, "T": int(T)}
-        for T in rng.integers(3, 12, size=2)
-        for name in sensory.TARGETS
-    ]
-
-    def off_by_one(target, T):  # late importance with t = 0..T-1
-        w = sensory.target_weights(target, T)
-        return 0.1 * np.arange(T, dtype=float) if target == "late" else w
-
-    def reversed_time(target, T):
-        return sensory.target_weights(target, T)[::-1]
-
-    def no_tenth(target, T):
-        w = sensory.target_weights(target, T)
-        return 10 * w if target == "late" else w
-
-    def mean_as_sum(target, T):
-        return np.ones(T) if target == "mean" else sensory.target_weights(target, T)
-
+    cases, edges = _weight_cases(seed)
     mistakes = [
-        Mistake("time runs t = 0..T-1 here; the paper counts t = 1..T", off_by_one),
         Mistake(
-            "the weights are reversed in time: w[0] belongs to the FIRST input x_1",
-            reversed_time,
+            "you regressed each time step on its own: that ignores the correlations "
+            "between time steps (the inputs are not whitened); fit all w_t together",
+            _per_time,
         ),
-        Mistake("late importance is 0.1 * t: the factor 0.1 is missing", no_tenth),
-        Mistake("the mean divides the sum by T: w_t = 1/T", mean_as_sum),
+        Mistake("use every channel: all of them share the same w", _first_channel),
+        Mistake(
+            "Aᵀy is not the solution: solve the normal equations AᵀA w = Aᵀy "
+            "(or use np.linalg.lstsq)",
+            _no_inverse,
+        ),
     ]
-    return check_function(
-        "target_weights",
+    res = check_function(
+        "estimate_weights",
         student,
-        sensory.target_weights,
+        _lstsq_ref,
         cases,
         mistakes=mistakes,
         labels=("w",),
+        edges=edges,
+        hints=_weight_hints,
+    )
+    return res.with_drawing(
+        lambda ax: plot_comparison(
+            student,
+            _lstsq_ref,
+            _weights_curve,
+            "time step $t$",
+            "estimated weight $w_t$",
+            labels=("late importance", "early importance"),
+            ax=ax,
+        )
     )
 
 
