@@ -8,9 +8,9 @@ Usage (from the repository root; otter-grader is an optional extra, not a depend
     python scripts/otter_master.py --end-to-end book/06_ntk.ipynb   # the CI check
 
 ``--end-to-end`` runs the whole path offline in a temporary folder: master notebook,
-``otter assign``, then ``otter run`` on the student notebook as handed out (stubs) and
-on the autograder's solved notebook; it prints both scores and fails unless the stubs get
-0 and the solutions full marks. ``tests/test_grading.py`` calls it.
+``otter assign``, then ``otter run`` on the student notebook as handed out (stubs)
+and on the autograder's solved notebook; it prints both scores and fails unless the
+stubs get 0 and the solutions full marks. ``tests/test_grading.py`` calls it.
 
 Every coding exercise of the chapter (a cell with ``### BEGIN SOLUTION``) becomes one
 otter question worth one point: the solution cell is wrapped in otter's solution block
