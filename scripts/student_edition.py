@@ -1,8 +1,9 @@
 """Build the student edition of the book from the full edition.
 
 The full edition (``book/``, ``_toc.yml``) is the master. Its coursework uses nbgrader's
-markers, so instructors who grade with nbgrader or otter-grader can use the chapters as
-they are:
+solution markers (the cells carry no nbgrader metadata, so nbgrader cannot use them as
+they are; ``scripts/otter_master.py`` turns a chapter into an otter-grader assignment,
+and ``scripts/export_student.py`` publishes the edition from a repository of its own):
 
 * in a code cell, the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
   (always inside a function body) are the solution; the student edition replaces them by
