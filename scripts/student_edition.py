@@ -206,8 +206,10 @@ def build(out: Path, keep_solution: bool = False) -> list[Path]:
         if item.name.startswith((".", "_")) and item.name != "_static":
             continue
         target = out / "book" / item.name
-        if item.is_dir():
-            shutil.copytree(item, target)
+        if item.is_dir():  # e.g. book/api/ (its extension is imported: no caches)
+            shutil.copytree(
+                item, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
         elif f"book/{item.stem}" in INSTRUCTOR_ONLY:
             continue
         elif item.suffix == ".ipynb":
@@ -224,7 +226,9 @@ def _files(root: Path) -> set[Path]:
     return {
         p.relative_to(root)
         for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).parts[0] != "_build"
+        if p.is_file()
+        and p.relative_to(root).parts[0] != "_build"
+        and "__pycache__" not in p.parts
     }
 
 
