@@ -1,8 +1,9 @@
 """Build the student edition of the book from the full edition.
 
 The full edition (``book/``, ``_toc.yml``) is the master. Its coursework uses nbgrader's
-markers, so instructors who grade with nbgrader or otter-grader can use the chapters as
-they are:
+solution markers (the cells carry no nbgrader metadata, so nbgrader cannot use them as
+they are; ``scripts/otter_master.py`` turns a chapter into an otter-grader assignment,
+and ``scripts/export_student.py`` publishes the edition from a repository of its own):
 
 * in a code cell, the lines between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
   (always inside a function body) are the solution; the student edition replaces them by
@@ -205,8 +206,10 @@ def build(out: Path, keep_solution: bool = False) -> list[Path]:
         if item.name.startswith((".", "_")) and item.name != "_static":
             continue
         target = out / "book" / item.name
-        if item.is_dir():
-            shutil.copytree(item, target)
+        if item.is_dir():  # e.g. book/api/ (its extension is imported: no caches)
+            shutil.copytree(
+                item, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
         elif f"book/{item.stem}" in INSTRUCTOR_ONLY:
             continue
         elif item.suffix == ".ipynb":
@@ -223,7 +226,9 @@ def _files(root: Path) -> set[Path]:
     return {
         p.relative_to(root)
         for p in root.rglob("*")
-        if p.is_file() and p.relative_to(root).parts[0] != "_build"
+        if p.is_file()
+        and p.relative_to(root).parts[0] != "_build"
+        and "__pycache__" not in p.parts
     }
 
 
