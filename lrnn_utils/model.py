@@ -31,6 +31,7 @@ from ._validation import (
 from .tasks import Task, _check_rng, _check_task
 
 __all__ = [
+    "check_weights",
     "forward",
     "hidden_states",
     "rollout",
@@ -47,7 +48,27 @@ __all__ = [
 ]
 
 
-def _check_weights(Wx, Wh, Wy, X=None, Y=None):
+def check_weights(Wx, Wh, Wy, X=None, Y=None):
+    """Validate one network's weights (and data): finite float arrays, matching shapes.
+
+    The boundary check of every function that takes ``(Wx, Wh, Wy[, X[, Y]])``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``[Wx, Wh, Wy]`` (then ``X``, ``Y`` when given) as plain float arrays.
+
+    Raises
+    ------
+    ValueError
+        A shape that does not match, a non-finite entry, no time step or no sample.
+
+    Examples
+    --------
+    >>> Wx, Wh, Wy = check_weights([[1.0]], [[0.5]], [[2.0]])
+    >>> Wh.shape
+    (1, 1)
+    """
     Wx = as_finite_array(Wx, "Wx", ndim=2)
     Wh = as_finite_array(Wh, "Wh", ndim=2)
     Wy = as_finite_array(Wy, "Wy", ndim=2)
@@ -165,7 +186,7 @@ def rollout(Wx, Wh, Xt) -> np.ndarray:
 
 
 def time_major(X) -> np.ndarray:
-    """Inputs ``(..., P, T, Nx)`` as the contiguous ``(..., T, P, Nx)`` of the kernels."""
+    """Inputs ``(..., P, T, Nx)`` as the contiguous ``(..., T, P, Nx)`` of kernels."""
     return np.ascontiguousarray(np.swapaxes(X, -3, -2))
 
 
@@ -177,13 +198,13 @@ def hidden_states(Wx, Wh, Wy, X) -> np.ndarray:
     numpy.ndarray, shape (P, T+1, Nh)
         ``H[:, t-1]`` is ``h_t``; ``H[:, T]`` is ``h_{T+1}``, the state read out.
     """
-    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    Wx, Wh, Wy, X = check_weights(Wx, Wh, Wy, X)
     return np.swapaxes(rollout(Wx, Wh, time_major(X)), 0, 1)
 
 
 def forward(Wx, Wh, Wy, X) -> np.ndarray:
     """Network output ``ŷ_p = W_y h_{T+1}``, shape ``(P, Ny)``."""
-    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    Wx, Wh, Wy, X = check_weights(Wx, Wh, Wy, X)
     return rollout(Wx, Wh, time_major(X))[-1] @ Wy.T
 
 
@@ -197,7 +218,7 @@ def effective_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
     numpy.ndarray, shape (T, Ny, Nx)
         ``M[i-1]`` is the map applied to the input at time ``i``.
     """
-    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
     T = check_positive_int(T, "T")
     M = np.empty((T, Wy.shape[0], Wx.shape[1]))
     right = Wx.copy()  # W_h^{k} W_x with k = T - i
@@ -209,7 +230,7 @@ def effective_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
 
 def loss(Wx, Wh, Wy, X, Y) -> float:
     """Mean-squared loss ``(1/2P) Σ_p ‖y_p − ŷ_p‖²``."""
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     err = Y - rollout(Wx, Wh, time_major(X))[-1] @ Wy.T
     return 0.5 * float(np.sum(err**2)) / X.shape[0]
 
@@ -222,7 +243,7 @@ def gradients(Wx, Wh, Wy, X, Y):
     (dWx, dWh, dWy) : tuple of numpy.ndarray
         ``∂L/∂W_x``, ``∂L/∂W_h``, ``∂L/∂W_y`` with the shapes of the weights.
     """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     Nh, (P, T, _) = Wh.shape[0], X.shape
     _, dWcat, dWy = _bptt(
         _stacked(Wx, Wh), Wy, _workspace(time_major(X), Nh), Y, np.empty((T, P, Nh))
@@ -320,7 +341,7 @@ def train(
     >>> h.diverged_step, bool(np.isnan(h.loss[-1]))
     (3, True)
     """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     lr = check_finite_scalar(lr, "lr", positive=True)
     on_divergence = check_choice(on_divergence, "on_divergence", DIVERGENCE_POLICIES)
     rec = record_steps(steps, record_every)

@@ -29,7 +29,7 @@ from ._validation import (
     check_instance,
     check_positive_int,
 )
-from .model import _check_weights, forward, loss
+from .model import check_weights, forward, loss
 from .tasks import _check_rng
 
 __all__ = [
@@ -144,7 +144,7 @@ def impulse_response(Wx, Wh, Wy, T: int) -> np.ndarray:
     >>> impulse_response([[1.0]], [[0.5]], [[2.0]], 3)[:, 0, 0]
     array([0.5, 1. , 2. ])
     """
-    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
     T = check_positive_int(T, "T")
     Nx = Wx.shape[1]
     X = np.eye(T * Nx).reshape(T * Nx, T, Nx)  # sample i*Nx + k has x_i = e_k
@@ -361,7 +361,7 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
     >>> print(f"{dWx[0, 0]:.6f} {dWh[0, 0]:.6f} {dWy[0, 0]:.6f}")
     2.000000 0.000000 4.000000
     """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     eps = check_finite_scalar(eps, "eps", positive=True)
     weights = [Wx.copy(), Wh.copy(), Wy.copy()]
     grads = []
