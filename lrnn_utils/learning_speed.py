@@ -34,11 +34,11 @@ from ._validation import (
     check_finite_scalar,
     check_positive_int,
 )
-from .stability import max_stable_lr
 from .tasks import task_singular_values
 from .theory import (
     effective_singular_values,
     global_solution,
+    max_stable_lr,
     simulate_modes,
     time_lags,
 )
@@ -678,7 +678,7 @@ def learning_order(
         ``log(δ/u₀ − 1)/(2δ)`` of the last singular values, at least 5.
     lr : float, optional
         Learning rate.  Default ``min(0.01, 1/λ_max)``, half of the stability
-        limit ``2/λ_max`` (:func:`lrnn_utils.stability.max_stable_lr`), with
+        limit ``2/λ_max`` (:func:`lrnn_utils.theory.max_stable_lr`), with
         ``λ_max`` the largest Hessian eigenvalue at the balanced zero-loss
         solutions of all tasks.
     max_steps : int, default 60000

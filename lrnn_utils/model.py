@@ -26,9 +26,10 @@ from ._validation import (
     check_diverged,
     check_finite_scalar,
     check_positive_int,
+    check_rng,
     record_steps,
 )
-from .tasks import Task, _check_rng, _check_task
+from .tasks import Task, check_task, random_orthonormal
 
 __all__ = [
     "check_weights",
@@ -425,8 +426,8 @@ def aligned_init(
         ``R`` is an ``(Nh, Nh)`` orthogonal matrix whose first ``K`` columns carry the
         modes.
     """
-    _check_task(task)
-    _check_rng(rng)
+    check_task(task)
+    check_rng(rng)
     K = task.K
     Nh = K if n_hidden is None else check_positive_int(n_hidden, "n_hidden")
     if Nh < K:
@@ -434,7 +435,6 @@ def aligned_init(
     a = _mode_vector(a0, K, "a0")
     b = _mode_vector(b0, K, "b0")
     c = _mode_vector(c0, K, "c0")
-    from .tasks import random_orthonormal
 
     R = random_orthonormal(Nh, Nh, rng)
     Rk = R[:, :K]
@@ -515,7 +515,7 @@ def modes(Wx, Wh, Wy, task: Task, R):
     -------
     (a, b, c) : tuple of numpy.ndarray, each of shape ``leading + (K,)``
     """
-    _check_task(task)
+    check_task(task)
     Wx = as_finite_array(Wx, "Wx", min_ndim=2)
     Wh = as_finite_array(Wh, "Wh", min_ndim=2)
     Wy = as_finite_array(Wy, "Wy", min_ndim=2)

@@ -37,8 +37,8 @@ from ._validation import (
     record_steps,
 )
 from .model import aligned_init, check_weights, rollout, time_major, unaligned_init
-from .stability import max_stable_lr
 from .tasks import make_task
+from .theory import max_stable_lr
 
 # ``matrix_power`` and ``paper_recurrent_block`` are public too, but not yet in
 __all__ = [

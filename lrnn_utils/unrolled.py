@@ -28,9 +28,9 @@ from ._validation import (
     check_finite_scalar,
     check_instance,
     check_positive_int,
+    check_rng,
 )
 from .model import check_weights, forward, loss
-from .tasks import _check_rng
 
 __all__ = [
     "apply_maps",
@@ -415,7 +415,7 @@ def ar1_inputs(
     >>> ar1_inputs(4, 3, 2, 0.5, np.random.default_rng(0)).shape
     (4, 3, 2)
     """
-    _check_rng(rng)
+    check_rng(rng)
     P = check_positive_int(P, "P")
     T = check_positive_int(T, "T")
     Nx = check_positive_int(Nx, "Nx")
