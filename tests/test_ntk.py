@@ -235,3 +235,21 @@ def test_run_grid_draws_and_wide_networks():
     assert w.distance.shape == () and 0 < w.distance < 1
     with pytest.raises(ValueError, match="draws"):
         ntk.run_grid(1, 0.1, draws=0, rng=np.random.default_rng(0))
+
+
+def test_relative_weight_change_is_a_norm_ratio():
+    """‖θ₁ − θ₀‖ / ‖θ₀‖, not its square: tripling every weight gives 2 (squared: 4)."""
+    rng = np.random.default_rng(11)
+    W0 = random_net(rng, 2, 3, 2, scale=0.7)
+    assert float(ntk.relative_weight_change(W0, tuple(3 * w for w in W0))) == (
+        pytest.approx(2.0, rel=1e-14)
+    )
+    W1 = (W0[0] + 0.1, W0[1], W0[2])
+    norm0 = np.sqrt(sum(np.sum(w**2) for w in W0))
+    expected = 0.1 * np.sqrt(W0[0].size) / norm0
+    assert float(ntk.relative_weight_change(W0, W1)) == pytest.approx(
+        expected, rel=1e-12
+    )
+    stack = tuple(np.stack([w, w]) for w in W0)
+    change = ntk.relative_weight_change(stack, tuple(1.5 * w for w in stack))
+    np.testing.assert_allclose(change, [0.5, 0.5], rtol=1e-14)
