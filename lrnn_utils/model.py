@@ -36,6 +36,7 @@ __all__ = [
     "forward",
     "hidden_states",
     "rollout",
+    "bptt",
     "time_major",
     "effective_maps",
     "loss",
@@ -245,11 +246,41 @@ def gradients(Wx, Wh, Wy, X, Y):
         ``∂L/∂W_x``, ``∂L/∂W_h``, ``∂L/∂W_y`` with the shapes of the weights.
     """
     Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
-    Nh, (P, T, _) = Wh.shape[0], X.shape
-    _, dWcat, dWy = _bptt(
-        _stacked(Wx, Wh), Wy, _workspace(time_major(X), Nh), Y, np.empty((T, P, Nh))
+    return bptt(Wx, Wh, Wy, time_major(X), Y)[1:]
+
+
+def bptt(Wx, Wh, Wy, Xt, Y):
+    """Loss and exact gradients of one network, unvalidated kernel.
+
+    The backpropagation through time of :func:`gradients` and :func:`train`, for
+    code that evaluates many weights on data it has checked once (finite
+    differences, Hessians).
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : numpy.ndarray
+        Float arrays ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    Xt : numpy.ndarray, shape (T, P, Nx)
+        Inputs, time-major (:func:`time_major`).
+    Y : numpy.ndarray, shape (P, Ny)
+
+    Returns
+    -------
+    (loss, dWx, dWh, dWy)
+
+    Examples
+    --------
+    >>> X, Y = np.ones((1, 2, 1)), np.zeros((1, 1))
+    >>> lval, dWx, dWh, dWy = bptt(*np.ones((3, 1, 1)), time_major(X), Y)
+    >>> lval, float(dWh[0, 0])  # y_hat = 2, dL/dWh = (y_hat - y) * Wy * h_2 = 2
+    (2.0, 2.0)
+    """
+    Nh = Wh.shape[0]
+    T, P = Xt.shape[:2]
+    lval, dWcat, dWy = _bptt(
+        _stacked(Wx, Wh), Wy, _workspace(Xt, Nh), Y, np.empty((T, P, Nh))
     )
-    return dWcat[Nh:].T.copy(), dWcat[:Nh].T.copy(), dWy
+    return lval, dWcat[Nh:].T.copy(), dWcat[:Nh].T.copy(), dWy
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from ._validation import (
     check_finite_scalar,
     check_instance,
 )
-from .model import TrainingHistory, gradients, rollout, time_major
+from .model import TrainingHistory, bptt, check_weights, rollout, time_major
 from .theory import time_lags
 
 __all__ = [
@@ -353,10 +353,8 @@ def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
     >>> round(network_sharpness(one, one, one, X, Y), 6)  # L = (ca)^2 / 2 at a = c = 1
     3.0
     """
-    Ws = [
-        as_finite_array(W, name, ndim=2)
-        for W, name in ((Wx, "Wx"), (Wh, "Wh"), (Wy, "Wy"))
-    ]
+    *Ws, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    Xt = time_major(X)
     eps = check_finite_scalar(eps, "eps", positive=True)
     sizes = np.cumsum([W.size for W in Ws])[:-1]
     theta = np.concatenate([W.ravel() for W in Ws])
@@ -364,7 +362,7 @@ def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
     def grad(th):
         parts = np.split(th, sizes)
         Wk = [p.reshape(W.shape) for p, W in zip(parts, Ws)]
-        return np.concatenate([g.ravel() for g in gradients(*Wk, X, Y)])
+        return np.concatenate([g.ravel() for g in bptt(*Wk, Xt, Y)[1:]])
 
     H = np.stack(
         [

@@ -30,7 +30,7 @@ from ._validation import (
     check_positive_int,
     check_rng,
 )
-from .model import check_weights, forward, loss
+from .model import bptt, check_weights, forward, time_major
 
 __all__ = [
     "apply_maps",
@@ -364,15 +364,16 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
     Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     eps = check_finite_scalar(eps, "eps", positive=True)
     weights = [Wx.copy(), Wh.copy(), Wy.copy()]
+    Xt = time_major(X)
     grads = []
     for w in weights:
         g = np.zeros_like(w)
         for idx in np.ndindex(w.shape):
             orig = w[idx]
             w[idx] = orig + eps
-            lp = loss(*weights, X, Y)
+            lp = bptt(*weights, Xt, Y)[0]
             w[idx] = orig - eps
-            lm = loss(*weights, X, Y)
+            lm = bptt(*weights, Xt, Y)[0]
             w[idx] = orig
             g[idx] = (lp - lm) / (2 * eps)
         grads.append(g)

@@ -418,6 +418,7 @@ CATALOGUE = [
 #: Public callables without a catalogue entry, and why.
 NOT_CATALOGUED = {
     "model.rollout": "unvalidated kernel (callers validate once, at their boundary)",
+    "model.bptt": "unvalidated kernel (callers validate once, at their boundary)",
     "model.time_major": "a layout helper for the kernels, no validation by design",
     "plotting.use_book_style": "takes no argument",
     "plotting.add_style_legend": "takes an axes and legend labels, no data",
