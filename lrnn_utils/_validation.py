@@ -275,6 +275,13 @@ def check_instance(obj, cls, name: str, hint: str = ""):
     return obj
 
 
+def check_rng(rng) -> np.random.Generator:
+    """``rng`` if it is a ``numpy.random.Generator`` (ArgumentTypeError otherwise)."""
+    return check_instance(
+        rng, np.random.Generator, "rng", "e.g. numpy.random.default_rng(0)"
+    )
+
+
 def check_diverged(step: int, hint: str = "", **arrays) -> None:
     """Raise :class:`TrainingDivergedError` if any array is non-finite or huge."""
     for name, arr in arrays.items():

@@ -17,14 +17,14 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_finite_array
-from .model import _check_weights, effective_maps
+from .model import check_weights, effective_maps
 from .tasks import correlations
 
 __all__ = ["correlation_loss", "loss_offset", "correlation_gradients"]
 
 
 def _check_sigma(Wx, Wh, Wy, sigma_yx):
-    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
     sigma_yx = as_finite_array(sigma_yx, "sigma_yx", ndim=3)
     if sigma_yx.shape[0] < 1:
         raise ValueError("sigma_yx must hold at least one time step (T >= 1)")

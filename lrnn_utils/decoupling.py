@@ -28,8 +28,9 @@ from ._validation import (
     check_choice,
     check_finite_scalar,
     check_positive_int,
+    check_rng,
 )
-from .tasks import Task, _check_rng, _check_task, make_task, random_orthonormal
+from .tasks import Task, check_task, make_task, random_orthonormal
 
 __all__ = [
     "aligned_blocks",
@@ -83,7 +84,7 @@ def aligned_blocks(Wx, Wh, Wy, task: Task, R):
     array([[0.2, 0. ],
            [0. , 0.4]])
     """
-    _check_task(task)
+    check_task(task)
     Wx = as_finite_array(Wx, "Wx", min_ndim=2)
     Wh = as_finite_array(Wh, "Wh", min_ndim=2)
     Wy = as_finite_array(Wy, "Wy", min_ndim=2)
@@ -205,8 +206,8 @@ def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
     >>> [bool(np.allclose(M[2 - k], aligned[k])) for k in range(3)]
     [False, True, False]
     """
-    _check_task(task)
-    _check_rng(rng)
+    check_task(task)
+    check_rng(rng)
     K = task.K
     A = np.diag(_model._mode_vector(a0, K, "a0"))
     B = np.diag(_model._mode_vector(b0, K, "b0"))
@@ -423,7 +424,7 @@ def run_aligned(
     >>> bool(quick.max_deviation < 1e-12)
     True
     """
-    _check_task(task)
+    check_task(task)
     engine = check_choice(engine, "engine", ("bptt", "moments"))
     Wx, Wh, Wy, R = _model.aligned_init(task, a0, b0, c0, rng)
     train = _model.train if engine == "bptt" else _fast.train

@@ -49,7 +49,7 @@ from ._validation import (
     check_positive_int,
     record_steps,
 )
-from .model import TrainingHistory, _check_weights
+from .model import DIVERGENCE_POLICIES, TrainingHistory, check_weights
 
 __all__ = [
     "Moments",
@@ -58,12 +58,13 @@ __all__ = [
     "loss_and_gradients",
     "train_on_moments",
     "train",
-    "BatchHistory",
     "train_batch",
 ]
 
 #: Above this ``B T² Ny Nx Nh`` the lag recursion beats the block-Hankel product.
 HANKEL_MAX_WORK = 100_000
+
+_HINT = "try a smaller learning rate or initialisation"
 
 #: Largest deviation of Σ^{X_s X_t} from δ_st I treated as exact whitening.
 WHITENING_TOL = 1e-10
@@ -188,6 +189,12 @@ def moments(X, Y, whitened: bool | None = None) -> Moments:
         raise ValueError(f"Y must have shape (P={P}, Ny >= 1), got {Y.shape}")
     if whitened is not None and not isinstance(whitened, (bool, np.bool_)):
         raise TypeError(f"whitened must be None, True or False, got {whitened!r}")
+    return _moments(X, Y, whitened)
+
+
+def _moments(X, Y, whitened):
+    """:func:`moments` of validated data."""
+    P, T, Nx = X.shape
     Xf = X.reshape(P, T * Nx)
     sxx = Xf.T @ Xf / P
     dev = float(np.max(np.abs(sxx - np.eye(T * Nx))))
@@ -419,12 +426,17 @@ class _Engine:
         return 0.5 * np.einsum("bi,bi->b", Mf, Df) + self.half_yy
 
 
-def _prepare_batch(Wx, Wh, Wy, mom, extra=()):
-    if not isinstance(mom, Moments):
-        raise TypeError(
-            f"moments must be a lrnn_utils.fast.Moments (see fast.moments), "
-            f"got {type(mom).__name__}"
+def _check_match(Wx, Wy, mom):
+    Nx, Ny = Wx.shape[-1], Wy.shape[-2]
+    if mom.sigma_yx.shape[-2:] != (Ny, Nx):
+        raise ValueError(
+            f"moments.sigma_yx must end in shape (Ny, Nx) = ({Ny}, {Nx}), "
+            f"got {mom.sigma_yx.shape}"
         )
+
+
+def _prepare_batch(Wx, Wh, Wy, mom, extra=()):
+    mom = _check_moments(mom)
     Wx = as_finite_array(Wx, "Wx", min_ndim=2)
     Wh = as_finite_array(Wh, "Wh", min_ndim=2)
     Wy = as_finite_array(Wy, "Wy", min_ndim=2)
@@ -445,12 +457,7 @@ def _prepare_batch(Wx, Wh, Wy, mom, extra=()):
         raise ValueError(
             f"Wy must end in shape (Ny, {Nh}) to match Wx {Wx.shape}, got {Wy.shape}"
         )
-    Ny = Wy.shape[-2]
-    if mom.sigma_yx.shape[-2:] != (Ny, Nx):
-        raise ValueError(
-            f"moments.sigma_yx must end in shape (Ny, Nx) = ({Ny}, {Nx}), "
-            f"got {mom.sigma_yx.shape}"
-        )
+    _check_match(Wx, Wy, mom)
     B = int(np.prod(batch, dtype=int))
 
     def flat(W):
@@ -600,8 +607,39 @@ def _split(eng: _Engine, theta_hist, shape):
     )
 
 
+def _check_moments(moments) -> Moments:
+    if not isinstance(moments, Moments):
+        raise TypeError(
+            "moments must be a lrnn_utils.fast.Moments (see fast.moments), "
+            f"got {type(moments).__name__}"
+        )
+    return moments
+
+
+def _train_one(Wx, Wh, Wy, mom, lr, rec, on_divergence) -> TrainingHistory:
+    """One network, arguments already validated."""
+    eng = _Engine(Wx[None], Wh[None], Wy[None], mom)
+    theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, _HINT)
+    Wx_h, Wh_h, Wy_h = _split(eng, theta_hist[:, 0], ())
+    return TrainingHistory(
+        steps=rec,
+        Wx=Wx_h,
+        Wh=Wh_h,
+        Wy=Wy_h,
+        loss=loss_hist[:, 0],
+        diverged_step=int(diverged[0]),
+    )
+
+
 def train_on_moments(
-    Wx, Wh, Wy, moments: Moments, lr: float, steps: int, record_every: int = 1
+    Wx,
+    Wh,
+    Wy,
+    moments: Moments,
+    lr: float,
+    steps: int,
+    record_every: int = 1,
+    on_divergence: str = "raise",
 ) -> TrainingHistory:
     """Full-batch gradient descent on one network, from the data's moments.
 
@@ -620,6 +658,8 @@ def train_on_moments(
         Number of updates (``>= 0``).
     record_every : int, default 1
         Record every ``record_every`` steps (step 0 and the last step always).
+    on_divergence : {"raise", "mask"}, default "raise"
+        As in :func:`lrnn_utils.model.train`.
 
     Returns
     -------
@@ -631,32 +671,33 @@ def train_on_moments(
         When the loss or the weights become non-finite or exceed 1e150; carries
         ``step``, ``quantity`` (``"loss"`` or ``"weights"``) and ``value``.
     """
-    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
-    if not isinstance(moments, Moments):
-        raise TypeError(
-            "moments must be a lrnn_utils.fast.Moments (see fast.moments), "
-            f"got {type(moments).__name__}"
-        )
-    if moments.sigma_yx.ndim != 3:
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
+    mom = _check_moments(moments)
+    if mom.sigma_yx.ndim != 3:
         raise ValueError(
             "moments has batch axes; use train_batch for a batch of networks"
         )
+    _check_match(Wx, Wy, mom)
     lr = check_finite_scalar(lr, "lr", positive=True)
+    on_divergence = check_choice(on_divergence, "on_divergence", DIVERGENCE_POLICIES)
     rec = record_steps(steps, record_every)
-    Wx, Wh, Wy, mom, _ = _prepare_batch(Wx, Wh, Wy, moments)
-    eng = _Engine(Wx, Wh, Wy, mom)
-    hint = "try a smaller learning rate or initialisation"
-    theta_hist, loss_hist, _ = _run(eng, lr, rec, "raise", hint)
-    Wx_h, Wh_h, Wy_h = _split(eng, theta_hist[:, 0], ())
-    return TrainingHistory(steps=rec, Wx=Wx_h, Wh=Wh_h, Wy=Wy_h, loss=loss_hist[:, 0])
+    return _train_one(Wx, Wh, Wy, mom, lr, rec, on_divergence)
 
 
 def train(
-    Wx, Wh, Wy, X, Y, lr: float, steps: int, record_every: int = 1
+    Wx,
+    Wh,
+    Wy,
+    X,
+    Y,
+    lr: float,
+    steps: int,
+    record_every: int = 1,
+    on_divergence: str = "raise",
 ) -> TrainingHistory:
     """Drop-in replacement for :func:`lrnn_utils.model.train`, through the moments.
 
-    Computes :func:`moments` of ``(X, Y)`` once, then runs
+    Computes :func:`moments` of ``(X, Y)`` once, then runs the updates of
     :func:`train_on_moments`.  Same arguments, same
     :class:`~lrnn_utils.model.TrainingHistory`, equal up to rounding.
 
@@ -671,32 +712,12 @@ def train(
     >>> bool(np.allclose(fast.Wh, ref.Wh, rtol=1e-10, atol=1e-12))
     True
     """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
-    return train_on_moments(Wx, Wh, Wy, moments(X, Y), lr, steps, record_every)
-
-
-@dataclass(frozen=True)
-class BatchHistory:
-    """Recorded gradient descent of a batch of networks.
-
-    Attributes
-    ----------
-    steps : ndarray, shape (n,)
-        Update-step index of each record (0 = initial weights).
-    Wx, Wh, Wy : ndarray, shapes (n,) + batch + weight shape
-        Weights at each record (NaN after a network diverged).
-    loss : ndarray, shape (n,) + batch
-        Loss at each record (NaN after a network diverged).
-    diverged_step : ndarray of int, shape batch
-        Step at which each network diverged, ``-1`` if it never did.
-    """
-
-    steps: np.ndarray
-    Wx: np.ndarray
-    Wh: np.ndarray
-    Wy: np.ndarray
-    loss: np.ndarray
-    diverged_step: np.ndarray
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    lr = check_finite_scalar(lr, "lr", positive=True)
+    on_divergence = check_choice(on_divergence, "on_divergence", DIVERGENCE_POLICIES)
+    rec = record_steps(steps, record_every)
+    mom = _moments(X, Y, None)
+    return _train_one(Wx, Wh, Wy, mom, lr, rec, on_divergence)
 
 
 def train_batch(
@@ -708,7 +729,7 @@ def train_batch(
     steps: int,
     record_every: int | None = None,
     on_divergence: str = "raise",
-) -> BatchHistory:
+) -> TrainingHistory:
     """Gradient descent on a whole batch of networks in the same numpy calls.
 
     Every network ``b`` follows exactly the updates of :func:`train_on_moments`
@@ -739,7 +760,10 @@ def train_batch(
 
     Returns
     -------
-    BatchHistory
+    lrnn_utils.model.TrainingHistory
+        With the batch axes after the record axis (``Wx`` of shape
+        ``(n,) + batch + (Nh, Nx)``, ``loss`` of ``(n,) + batch``) and
+        ``diverged_step`` of the batch shape.
 
     Examples
     --------
@@ -755,7 +779,7 @@ def train_batch(
     >>> out.Wh.shape, out.diverged_step.tolist()
     ((2, 3, 1, 1), [-1, -1, 3])
     """
-    on_divergence = check_choice(on_divergence, "on_divergence", ("raise", "mask"))
+    on_divergence = check_choice(on_divergence, "on_divergence", DIVERGENCE_POLICIES)
     lr = as_finite_array(lr, "lr")
     if np.any(lr <= 0):
         raise ValueError("lr must be > 0 for every network")
@@ -766,10 +790,9 @@ def train_batch(
         record_every = max(steps, 1)
     rec = record_steps(steps, record_every)
     eng = _Engine(Wx, Wh, Wy, mom)
-    hint = "try a smaller learning rate or initialisation"
-    theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, hint)
+    theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, _HINT)
     Wx_h, Wh_h, Wy_h = _split(eng, theta_hist, batch)
-    return BatchHistory(
+    return TrainingHistory(
         steps=rec,
         Wx=Wx_h,
         Wh=Wh_h,

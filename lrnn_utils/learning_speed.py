@@ -25,6 +25,7 @@ against ``s.shape[:-1]``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import factorial
 
 import numpy as np
@@ -34,11 +35,11 @@ from ._validation import (
     check_finite_scalar,
     check_positive_int,
 )
-from .stability import max_stable_lr
 from .tasks import task_singular_values
 from .theory import (
     effective_singular_values,
     global_solution,
+    max_stable_lr,
     simulate_modes,
     time_lags,
 )
@@ -164,8 +165,14 @@ def energy_b_derivatives(b, u, s, n_max: int) -> np.ndarray:
     """
     s = _check_s(s)
     n_max = check_positive_int(n_max, "n_max", minimum=0)
-    shape, m = _broadcast_modes(s, b=b, u=u)
-    b, u = m["b"][..., None], m["u"][..., None]
+    _, m = _broadcast_modes(s, b=b, u=u)
+    return _energy_b_derivatives(m["b"], m["u"], s, n_max)
+
+
+def _energy_b_derivatives(b, u, s, n_max):
+    """:func:`energy_b_derivatives` of checked float arrays ``b``, ``u`` (one shape)."""
+    shape = b.shape
+    b, u = b[..., None], u[..., None]
     T = s.shape[-1]
     k = time_lags(T)  # T - i for i = 1..T
     out = np.empty((n_max + 1,) + shape)
@@ -230,6 +237,12 @@ def flow_jet_polynomials(order: int) -> list[dict[tuple[int, ...], int]]:
     return polys
 
 
+@lru_cache(maxsize=16)
+def _jet_polynomials(order):
+    """:func:`flow_jet_polynomials` as immutable tuples, computed once per order."""
+    return tuple(tuple(p.items()) for p in flow_jet_polynomials(order))
+
+
 def b_time_derivatives(b, u, s, order: int) -> np.ndarray:
     """Time derivatives ``dⁿb/dtⁿ`` (n = 1..order) of the recurrent mode, ``u`` frozen.
 
@@ -254,12 +267,18 @@ def b_time_derivatives(b, u, s, order: int) -> np.ndarray:
     >>> b_time_derivatives(0.5, 1.0, [0.25, 0.5, 1.0], 2)  # at the fixed point
     array([0., 0.])
     """
+    s = _check_s(s)
     order = check_positive_int(order, "order")
-    dE = energy_b_derivatives(b, u, s, order)
-    jet = -dE[1:]  # jet[k] = F^{(k)}
+    _, m = _broadcast_modes(s, b=b, u=u)
+    return _b_time_derivatives(m["b"], m["u"], s, order)
+
+
+def _b_time_derivatives(b, u, s, order):
+    """:func:`b_time_derivatives` of checked float arrays ``b``, ``u`` (same shape)."""
+    jet = -_energy_b_derivatives(b, u, s, order)[1:]  # jet[k] = F^{(k)}
     out = np.zeros((order,) + jet.shape[1:])
-    for n, poly in enumerate(flow_jet_polynomials(order)):
-        for mono, coef in poly.items():
+    for n, poly in enumerate(_jet_polynomials(order)):
+        for mono, coef in poly:
             term = np.full(jet.shape[1:], float(coef))
             for k, mk in enumerate(mono):
                 if mk:
@@ -327,9 +346,7 @@ def windowed_taylor_b(
     dead = np.zeros(shape, dtype=bool)
     for w in range(n_windows):
         with np.errstate(over="ignore", invalid="ignore"):
-            der = b_time_derivatives(
-                np.where(dead, 0.0, b), u, s, order
-            )  # (order,) + shape
+            der = _b_time_derivatives(np.where(dead, 0.0, b), u, s, order)
             vals = b[None] + np.tensordot(powers, der, axes=(0, 0)).reshape(
                 (ppw,) + shape
             )
@@ -455,7 +472,7 @@ def reference_b_flow(
     s_flat = np.broadcast_to(s, shape + s.shape[-1:]).reshape(-1, s.shape[-1])
 
     def rhs(_, y):
-        return -energy_b_derivatives(y, u, s_flat, 1)[1]
+        return -_energy_b_derivatives(y, u, s_flat, 1)[1]
 
     sol = solve_ivp(
         rhs,
@@ -678,7 +695,7 @@ def learning_order(
         ``log(δ/u₀ − 1)/(2δ)`` of the last singular values, at least 5.
     lr : float, optional
         Learning rate.  Default ``min(0.01, 1/λ_max)``, half of the stability
-        limit ``2/λ_max`` (:func:`lrnn_utils.stability.max_stable_lr`), with
+        limit ``2/λ_max`` (:func:`lrnn_utils.theory.max_stable_lr`), with
         ``λ_max`` the largest Hessian eigenvalue at the balanced zero-loss
         solutions of all tasks.
     max_steps : int, default 60000

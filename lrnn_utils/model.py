@@ -17,23 +17,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy import vdot
 
 from ._validation import (
+    DIVERGENCE_LIMIT,
     as_finite_array,
+    check_choice,
     check_diverged,
     check_finite_scalar,
     check_positive_int,
+    check_rng,
     record_steps,
 )
-from .tasks import Task, _check_rng, _check_task
+from .tasks import Task, check_task, random_orthonormal
 
 __all__ = [
+    "check_weights",
     "forward",
     "hidden_states",
+    "rollout",
+    "bptt",
+    "time_major",
     "effective_maps",
     "loss",
     "gradients",
     "TrainingHistory",
+    "DIVERGENCE_POLICIES",
     "train",
     "aligned_init",
     "unaligned_init",
@@ -41,7 +50,27 @@ __all__ = [
 ]
 
 
-def _check_weights(Wx, Wh, Wy, X=None, Y=None):
+def check_weights(Wx, Wh, Wy, X=None, Y=None):
+    """Validate one network's weights (and data): finite float arrays, matching shapes.
+
+    The boundary check of every function that takes ``(Wx, Wh, Wy[, X[, Y]])``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``[Wx, Wh, Wy]`` (then ``X``, ``Y`` when given) as plain float arrays.
+
+    Raises
+    ------
+    ValueError
+        A shape that does not match, a non-finite entry, no time step or no sample.
+
+    Examples
+    --------
+    >>> Wx, Wh, Wy = check_weights([[1.0]], [[0.5]], [[2.0]])
+    >>> Wh.shape
+    (1, 1)
+    """
     Wx = as_finite_array(Wx, "Wx", ndim=2)
     Wh = as_finite_array(Wh, "Wh", ndim=2)
     Wy = as_finite_array(Wy, "Wy", ndim=2)
@@ -78,13 +107,89 @@ def _check_weights(Wx, Wh, Wy, X=None, Y=None):
     return out
 
 
-def _hidden_states(Wx, Wh, X):
-    P, T, _ = X.shape
-    H = np.zeros((P, T + 1, Wh.shape[0]))
-    drive = X @ Wx.T  # (P, T, Nh): W_x x_t
-    for t in range(T):
-        H[:, t + 1] = H[:, t] @ Wh.T + drive[:, t]
-    return H
+def _stacked(Wx, Wh):
+    """``[W_hᵀ; W_xᵀ]``, shape ``(..., Nh+Nx, Nh)``: one product per time step."""
+    WhT, WxT = np.swapaxes(Wh, -1, -2), np.swapaxes(Wx, -1, -2)
+    lead = np.broadcast_shapes(Wx.shape[:-2], Wh.shape[:-2])
+    parts = [np.broadcast_to(W, lead + W.shape[-2:]) for W in (WhT, WxT)]
+    return np.concatenate(parts, axis=-2)
+
+
+def _workspace(Xt, Nh, lead=()):
+    """``Z[..., t-1, p] = [h_t, x_t]`` with the inputs filled in and ``h_1 = 0``."""
+    T, P, Nx = Xt.shape[-3:]
+    lead = np.broadcast_shapes(lead, Xt.shape[:-3])
+    Z = np.empty(lead + (T + 1, P, Nh + Nx))
+    Z[..., 0, :, :Nh] = 0.0
+    Z[..., :T, :, Nh:] = Xt
+    Z[..., T, :, Nh:] = 0.0
+    return Z
+
+
+def _recur(Z, Wcat):
+    """The forward recurrence in place: ``h_{t+1} = [h_t, x_t] @ [W_hᵀ; W_xᵀ]``."""
+    Nh = Wcat.shape[-1]
+    for t in range(Z.shape[-3] - 1):
+        np.matmul(Z[..., t, :, :], Wcat, out=Z[..., t + 1, :, :Nh])
+
+
+def _bptt(Wcat, Wy, Z, Y, G):
+    """Loss and gradients ``(∂L/∂[W_hᵀ; W_xᵀ], ∂L/∂W_y)`` of one network.
+
+    ``Z`` is a :func:`_workspace` (its states are overwritten), ``G`` a
+    ``(T, P, Nh)`` buffer for ``∂L/∂h_{t+1}``.
+    """
+    T, P, Nh = G.shape
+    _recur(Z, Wcat)
+    hT = Z[T, :, :Nh]
+    err = hT @ Wy.T
+    err -= Y  # ŷ − y, (P, Ny)
+    dWy = err.T @ hT
+    dWy /= P
+    np.matmul(err, Wy / P, out=G[T - 1])  # ∂L/∂h_{T+1}
+    Wh = Wcat[:Nh].T
+    for t in range(T - 1, 0, -1):  # ∂L/∂h_t = W_hᵀ ∂L/∂h_{t+1}, rows are samples
+        np.matmul(G[t], Wh, out=G[t - 1])
+    dWcat = Z[:T].reshape(T * P, -1).T @ G.reshape(T * P, Nh)
+    return 0.5 * float(np.vdot(err, err)) / P, dWcat, dWy
+
+
+def rollout(Wx, Wh, Xt) -> np.ndarray:
+    """The forward recurrence, unvalidated kernel: hidden states, time-major.
+
+    The one implementation of ``h_{t+1} = W_h h_t + W_x x_t`` (``h_1 = 0``) behind
+    :func:`hidden_states`, :func:`forward`, :func:`loss`, :func:`gradients`,
+    :func:`train` and the NTK (:mod:`lrnn_utils.ntk`).  No validation: call it from
+    code that has checked its arguments once (the public functions do).
+
+    Parameters
+    ----------
+    Wx, Wh : numpy.ndarray
+        Shapes ``(..., Nh, Nx)`` and ``(..., Nh, Nh)``; leading (batch) axes
+        broadcast against those of ``Xt``.
+    Xt : numpy.ndarray, shape (..., T, P, Nx)
+        Inputs, time-major (``Xt[..., t-1, p]`` is ``x_t`` of sample ``p``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., T+1, P, Nh)
+        ``H[..., t-1, p]`` is ``h_t``; ``H[..., T, :]`` holds the states read out.
+
+    Examples
+    --------
+    >>> Xt = np.ones((2, 1, 1))  # T = 2, P = 1, Nx = 1
+    >>> rollout(np.ones((1, 1)), 2 * np.ones((1, 1)), Xt)[:, 0, 0].tolist()
+    [0.0, 1.0, 3.0]
+    """
+    Wcat = _stacked(Wx, Wh)
+    Z = _workspace(Xt, Wh.shape[-1], Wcat.shape[:-2])
+    _recur(Z, Wcat)
+    return Z[..., : Wh.shape[-1]]
+
+
+def time_major(X) -> np.ndarray:
+    """Inputs ``(..., P, T, Nx)`` as the contiguous ``(..., T, P, Nx)`` of kernels."""
+    return np.ascontiguousarray(np.swapaxes(X, -3, -2))
 
 
 def hidden_states(Wx, Wh, Wy, X) -> np.ndarray:
@@ -95,14 +200,14 @@ def hidden_states(Wx, Wh, Wy, X) -> np.ndarray:
     numpy.ndarray, shape (P, T+1, Nh)
         ``H[:, t-1]`` is ``h_t``; ``H[:, T]`` is ``h_{T+1}``, the state read out.
     """
-    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
-    return _hidden_states(Wx, Wh, X)
+    Wx, Wh, Wy, X = check_weights(Wx, Wh, Wy, X)
+    return np.swapaxes(rollout(Wx, Wh, time_major(X)), 0, 1)
 
 
 def forward(Wx, Wh, Wy, X) -> np.ndarray:
     """Network output ``ŷ_p = W_y h_{T+1}``, shape ``(P, Ny)``."""
-    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
-    return _hidden_states(Wx, Wh, X)[:, -1] @ Wy.T
+    Wx, Wh, Wy, X = check_weights(Wx, Wh, Wy, X)
+    return rollout(Wx, Wh, time_major(X))[-1] @ Wy.T
 
 
 def effective_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
@@ -115,7 +220,7 @@ def effective_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
     numpy.ndarray, shape (T, Ny, Nx)
         ``M[i-1]`` is the map applied to the input at time ``i``.
     """
-    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
     T = check_positive_int(T, "T")
     M = np.empty((T, Wy.shape[0], Wx.shape[1]))
     right = Wx.copy()  # W_h^{k} W_x with k = T - i
@@ -127,25 +232,9 @@ def effective_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
 
 def loss(Wx, Wh, Wy, X, Y) -> float:
     """Mean-squared loss ``(1/2P) Σ_p ‖y_p − ŷ_p‖²``."""
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
-    err = Y - _hidden_states(Wx, Wh, X)[:, -1] @ Wy.T
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    err = Y - rollout(Wx, Wh, time_major(X))[-1] @ Wy.T
     return 0.5 * float(np.sum(err**2)) / X.shape[0]
-
-
-def _gradients(Wx, Wh, Wy, X, Y):
-    P, T, _ = X.shape
-    H = _hidden_states(Wx, Wh, X)
-    err = H[:, -1] @ Wy.T - Y  # ŷ − y, (P, Ny)
-    dWy = err.T @ H[:, -1] / P
-    g = err @ Wy / P  # ∂L/∂h_{T+1}, rows are samples
-    dWx = np.zeros_like(Wx)
-    dWh = np.zeros_like(Wh)
-    for t in range(T - 1, -1, -1):  # h_{t+2} = Wh h_{t+1} + Wx x_{t+1} (0-based t)
-        dWx += g.T @ X[:, t]
-        dWh += g.T @ H[:, t]
-        g = g @ Wh
-    lval = 0.5 * float(np.sum(err**2)) / P
-    return dWx, dWh, dWy, lval
 
 
 def gradients(Wx, Wh, Wy, X, Y):
@@ -156,23 +245,63 @@ def gradients(Wx, Wh, Wy, X, Y):
     (dWx, dWh, dWy) : tuple of numpy.ndarray
         ``∂L/∂W_x``, ``∂L/∂W_h``, ``∂L/∂W_y`` with the shapes of the weights.
     """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
-    dWx, dWh, dWy, _ = _gradients(Wx, Wh, Wy, X, Y)
-    return dWx, dWh, dWy
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    return bptt(Wx, Wh, Wy, time_major(X), Y)[1:]
+
+
+def bptt(Wx, Wh, Wy, Xt, Y):
+    """Loss and exact gradients of one network, unvalidated kernel.
+
+    The backpropagation through time of :func:`gradients` and :func:`train`, for
+    code that evaluates many weights on data it has checked once (finite
+    differences, Hessians).
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : numpy.ndarray
+        Float arrays ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    Xt : numpy.ndarray, shape (T, P, Nx)
+        Inputs, time-major (:func:`time_major`).
+    Y : numpy.ndarray, shape (P, Ny)
+
+    Returns
+    -------
+    (loss, dWx, dWh, dWy)
+
+    Examples
+    --------
+    >>> X, Y = np.ones((1, 2, 1)), np.zeros((1, 1))
+    >>> lval, dWx, dWh, dWy = bptt(*np.ones((3, 1, 1)), time_major(X), Y)
+    >>> lval, float(dWh[0, 0])  # y_hat = 2, dL/dWh = (y_hat - y) * Wy * h_2 = 2
+    (2.0, 2.0)
+    """
+    Nh = Wh.shape[0]
+    T, P = Xt.shape[:2]
+    lval, dWcat, dWy = _bptt(
+        _stacked(Wx, Wh), Wy, _workspace(Xt, Nh), Y, np.empty((T, P, Nh))
+    )
+    return lval, dWcat[Nh:].T.copy(), dWcat[:Nh].T.copy(), dWy
 
 
 @dataclass(frozen=True)
 class TrainingHistory:
-    """Recorded trajectory of full-matrix gradient descent.
+    """Recorded trajectory of full-matrix gradient descent (one network or a batch).
+
+    The one result type of every full-matrix trainer (:func:`train`,
+    :func:`lrnn_utils.fast.train`, :func:`lrnn_utils.fast.train_on_moments`,
+    :func:`lrnn_utils.fast.train_batch`).
 
     Attributes
     ----------
     steps : ndarray, shape (n,)
         Update-step index of each record (0 = initial weights).
-    Wx, Wh, Wy : ndarray, shapes (n, Nh, Nx), (n, Nh, Nh), (n, Ny, Nh)
-        Weights at each recorded step.
-    loss : ndarray, shape (n,)
-        Loss at each recorded step.
+    Wx, Wh, Wy : ndarray, shapes (n,) + batch + weight shape
+        Weights at each recorded step (``batch = ()`` for one network); NaN after a
+        network diverged under ``on_divergence="mask"``.
+    loss : ndarray, shape (n,) + batch
+        Loss at each recorded step (NaN after a divergence).
+    diverged_step : int or ndarray of int, shape batch
+        Step at which each network diverged, ``-1`` if it never did.
     """
 
     steps: np.ndarray
@@ -180,12 +309,28 @@ class TrainingHistory:
     Wh: np.ndarray
     Wy: np.ndarray
     loss: np.ndarray
+    diverged_step: np.ndarray | int = -1
+
+
+DIVERGENCE_POLICIES = ("raise", "mask")
+"""Values of ``on_divergence``: raise :class:`~lrnn_utils.TrainingDivergedError`
+naming the step, or mask the diverged network (NaN records after the step)."""
 
 
 def train(
-    Wx, Wh, Wy, X, Y, lr: float, steps: int, record_every: int = 1
+    Wx,
+    Wh,
+    Wy,
+    X,
+    Y,
+    lr: float,
+    steps: int,
+    record_every: int = 1,
+    on_divergence: str = "raise",
 ) -> TrainingHistory:
     """Full-batch gradient descent ``W ← W − lr ∂L/∂W`` on all three matrices.
+
+    The per-sample reference trainer (backpropagation through time at every step).
 
     Parameters
     ----------
@@ -200,6 +345,10 @@ def train(
     record_every : int, default 1
         Record every ``record_every`` steps (step 0 and the last step are always
         recorded).
+    on_divergence : {"raise", "mask"}, default "raise"
+        ``"raise"``: raise :class:`~lrnn_utils.TrainingDivergedError` naming the
+        step.  ``"mask"``: stop there; the records from that step on are NaN and
+        ``diverged_step`` says when.
 
     Returns
     -------
@@ -212,35 +361,66 @@ def train(
     TrainingDivergedError
         When weights or loss become non-finite or exceed 1e150; the message names the
         step.
+
+    Examples
+    --------
+    >>> X = np.ones((1, 2, 1))
+    >>> W = np.full((1, 1), 0.5), np.full((1, 1), 0.5), np.full((1, 1), 0.5)
+    >>> h = train(*W, X, np.ones((1, 1)), lr=0.1, steps=200, record_every=100)
+    >>> h.steps.tolist(), bool(h.loss[-1] < 1e-6 * h.loss[0])
+    ([0, 100, 200], True)
+    >>> h = train(*W, X, np.ones((1, 1)), lr=1e3, steps=50, on_divergence="mask")
+    >>> h.diverged_step, bool(np.isnan(h.loss[-1]))
+    (3, True)
     """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     lr = check_finite_scalar(lr, "lr", positive=True)
+    on_divergence = check_choice(on_divergence, "on_divergence", DIVERGENCE_POLICIES)
     rec = record_steps(steps, record_every)
     steps = int(rec[-1])
     n = rec.size
-    hist = {
-        k: np.empty((n,) + w.shape) for k, w in (("Wx", Wx), ("Wh", Wh), ("Wy", Wy))
-    }
-    losses = np.empty(n)
-    Wx, Wh, Wy = Wx.copy(), Wh.copy(), Wy.copy()
-    j = 0
+    Nh, (P, T, _) = Wh.shape[0], X.shape
+    Wcat, Wy = _stacked(Wx, Wh), Wy.copy()  # [W_hᵀ; W_xᵀ]: one product a step
+    Z, G = _workspace(time_major(X), Nh), np.empty((T, P, Nh))
+    hist = [np.full((n,) + w.shape, np.nan) for w in (Wx, Wh, Wy)]
+    losses = np.full(n, np.nan)
+    lim, lim2 = DIVERGENCE_LIMIT, DIVERGENCE_LIMIT**2
     hint = "try a smaller learning rate or initialisation"
-    for step in range(steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):
-            dWx, dWh, dWy, lval = _gradients(Wx, Wh, Wy, X, Y)
-        check_diverged(step, hint, loss=lval)
-        if j < n and rec[j] == step:
-            hist["Wx"][j], hist["Wh"][j], hist["Wy"][j] = Wx, Wh, Wy
-            losses[j] = lval
-            j += 1
-        if step == steps:
-            break
-        Wx = Wx - lr * dWx
-        Wh = Wh - lr * dWh
-        Wy = Wy - lr * dWy
-        check_diverged(step + 1, hint, Wx=Wx, Wh=Wh, Wy=Wy)
+    diverged, j = -1, 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps + 1):
+            lval, dWcat, dWy = _bptt(Wcat, Wy, Z, Y, G)
+            if not lval <= lim:  # also NaN
+                diverged = step
+                if on_divergence == "raise":
+                    check_diverged(step, hint, loss=lval)
+                break
+            if rec[j] == step:
+                hist[0][j], hist[1][j] = Wcat[Nh:].T, Wcat[:Nh].T
+                hist[2][j], losses[j] = Wy, lval
+                j += 1
+            if step == steps:
+                break
+            dWcat *= lr
+            Wcat -= dWcat
+            dWy *= lr
+            Wy -= dWy
+            # sum of squares <= 1e300: every entry finite and <= 1e150 (cheap test)
+            if not max(vdot(Wcat, Wcat), vdot(Wy, Wy)) <= lim2 and not (
+                np.all(np.abs(Wcat) <= lim) and np.all(np.abs(Wy) <= lim)
+            ):
+                diverged = step + 1
+                if on_divergence == "raise":
+                    Wx, Wh = Wcat[Nh:].T, Wcat[:Nh].T
+                    check_diverged(step + 1, hint, Wx=Wx, Wh=Wh, Wy=Wy)
+                break
     return TrainingHistory(
-        steps=rec, Wx=hist["Wx"], Wh=hist["Wh"], Wy=hist["Wy"], loss=losses
+        steps=rec,
+        Wx=hist[0],
+        Wh=hist[1],
+        Wy=hist[2],
+        loss=losses,
+        diverged_step=diverged,
     )
 
 
@@ -277,8 +457,8 @@ def aligned_init(
         ``R`` is an ``(Nh, Nh)`` orthogonal matrix whose first ``K`` columns carry the
         modes.
     """
-    _check_task(task)
-    _check_rng(rng)
+    check_task(task)
+    check_rng(rng)
     K = task.K
     Nh = K if n_hidden is None else check_positive_int(n_hidden, "n_hidden")
     if Nh < K:
@@ -286,7 +466,6 @@ def aligned_init(
     a = _mode_vector(a0, K, "a0")
     b = _mode_vector(b0, K, "b0")
     c = _mode_vector(c0, K, "c0")
-    from .tasks import random_orthonormal
 
     R = random_orthonormal(Nh, Nh, rng)
     Rk = R[:, :K]
@@ -367,7 +546,7 @@ def modes(Wx, Wh, Wy, task: Task, R):
     -------
     (a, b, c) : tuple of numpy.ndarray, each of shape ``leading + (K,)``
     """
-    _check_task(task)
+    check_task(task)
     Wx = as_finite_array(Wx, "Wx", min_ndim=2)
     Wh = as_finite_array(Wh, "Wh", min_ndim=2)
     Wy = as_finite_array(Wy, "Wy", min_ndim=2)

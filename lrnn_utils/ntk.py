@@ -28,7 +28,7 @@ import numpy as np
 
 from . import fast
 from ._validation import (
-    TrainingDivergedError,
+    DIVERGENCE_LIMIT,
     as_finite_array,
     check_choice,
     check_finite_scalar,
@@ -36,9 +36,9 @@ from ._validation import (
     check_positive_int,
     record_steps,
 )
-from .model import _check_weights, aligned_init, unaligned_init
-from .stability import max_stable_lr
+from .model import aligned_init, check_weights, rollout, time_major, unaligned_init
 from .tasks import make_task
+from .theory import max_stable_lr
 
 # ``matrix_power`` and ``paper_recurrent_block`` are public too, but not yet in
 __all__ = [
@@ -50,13 +50,9 @@ __all__ = [
     "ntk_kronecker",
     "kernel_distance",
     "relative_weight_change",
-    "BatchRun",
-    "train_batch",
     "GridRun",
     "run_grid",
 ]
-
-_LIMIT = 1e150
 
 
 def _maps(Wh, Wy, T):
@@ -69,16 +65,8 @@ def _maps(Wh, Wy, T):
 
 
 def _states(Wx, Wh, X):
-    """Hidden states ``h_1..h_{T+1}``, shape ``(..., P, T+1, Nh)`` (batched)."""
-    P, T, Nx = X.shape[-3:]
-    Nh = Wh.shape[-1]
-    H = np.zeros(X.shape[:-2] + (T + 1, Nh))
-    drive = X.reshape(X.shape[:-3] + (P * T, Nx)) @ np.swapaxes(Wx, -1, -2)
-    drive = drive.reshape(X.shape[:-1] + (Nh,))
-    WhT = np.swapaxes(Wh, -1, -2)
-    for t in range(T):
-        H[..., t + 1, :] = H[..., t, :] @ WhT + drive[..., t, :]
-    return H
+    """Hidden states ``h_1..h_{T+1}``, shape ``(..., T+1, P, Nh)`` (time-major)."""
+    return rollout(Wx, Wh, time_major(X))
 
 
 def _jacobian(Wx, Wh, Wy, X):
@@ -86,10 +74,10 @@ def _jacobian(Wx, Wh, Wy, X):
     P, T = X.shape[-3], X.shape[-2]
     Ny, Nh = Wy.shape[-2:]
     G = _maps(Wh, Wy, T)  # (..., T, Ny, Nh)
-    H = _states(Wx, Wh, X)  # (..., P, T+1, Nh)
+    H = _states(Wx, Wh, X)  # (..., T+1, P, Nh)
     Jx = np.einsum("...toa,...ptb->...poab", G, X)
-    Jh = np.einsum("...toa,...ptb->...poab", G, H[..., :T, :])
-    Jy = np.einsum("oc,...pb->...pocb", np.eye(Ny), H[..., T, :])
+    Jh = np.einsum("...toa,...tpb->...poab", G, H[..., :T, :, :])
+    Jy = np.einsum("oc,...pb->...pocb", np.eye(Ny), H[..., T, :, :])
     lead = X.shape[:-3]
     return np.concatenate(
         [J.reshape(lead + (P * Ny, -1)) for J in (Jx, Jh, Jy)], axis=-1
@@ -118,7 +106,7 @@ def backward_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
     >>> G[:, 0, 0]
     array([4., 2., 1.])
     """
-    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
     return _maps(Wh, Wy, check_positive_int(T, "T"))
 
 
@@ -152,7 +140,7 @@ def jacobian(Wx, Wh, Wy, X) -> np.ndarray:
     >>> J.shape
     (5, 18)
     """
-    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    Wx, Wh, Wy, X = check_weights(Wx, Wh, Wy, X)
     return _jacobian(Wx, Wh, Wy, X)
 
 
@@ -215,14 +203,14 @@ def ntk_kronecker(Wx, Wh, Wy, X) -> np.ndarray:
     >>> bool(np.allclose(ntk_kronecker(*W, X), ntk(*W, X)))
     True
     """
-    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    Wx, Wh, Wy, X = check_weights(Wx, Wh, Wy, X)
     T, Ny = X.shape[1], Wy.shape[0]
     G = _maps(Wh, Wy, T)
     H = _states(Wx, Wh, X)
-    K = np.kron(H[:, T] @ H[:, T].T, np.eye(Ny))
+    K = np.kron(H[T] @ H[T].T, np.eye(Ny))
     for t in range(T):
         for s in range(T):
-            gram = X[:, t] @ X[:, s].T + H[:, t] @ H[:, s].T
+            gram = X[:, t] @ X[:, s].T + H[t] @ H[s].T
             K += np.kron(gram, G[t] @ G[s].T)
     return K
 
@@ -314,7 +302,7 @@ def paper_recurrent_block(Wx, Wh, Wy, X, r_range: str = "eq127") -> np.ndarray:
     >>> bool(np.allclose(paper_recurrent_block(Wx, Wh, Wy, X), Jh @ Jh.T))
     True
     """
-    Wx, Wh, Wy, X = _check_weights(Wx, Wh, Wy, X)
+    Wx, Wh, Wy, X = check_weights(Wx, Wh, Wy, X)
     check_choice(r_range, "r_range", ("eq127", "eq133"))
     P, T = X.shape[:2]
     Ny = Wy.shape[0]
@@ -379,7 +367,7 @@ def _ntk_batched(Wx, Wh, Wy, X):
     P, T, Nx = X.shape[-3:]
     Ny = Wy.shape[-2]
     G = _maps(Wh, Wy, T)  # (..., T, Ny, Nh)
-    H = _states(Wx, Wh, X)  # (..., P, T+1, Nh)
+    H = np.swapaxes(_states(Wx, Wh, X), -3, -2)  # (..., P, T+1, Nh)
     Z = np.concatenate([X, H[..., :T, :]], axis=-1).reshape(lead + (P * T, -1))
     gram = Z @ np.swapaxes(Z, -1, -2)  # (p t, q s): x_{p,t}·x_{q,s} + h_{p,t}·h_{q,s}
     gram = gram.reshape(lead + (P, T, P, T))
@@ -450,198 +438,6 @@ def relative_weight_change(W0, W1) -> np.ndarray:
     if np.any(den == 0):
         raise ValueError("relative weight change is undefined for all-zero W0")
     return np.sqrt(num / den)
-
-
-@dataclass(frozen=True)
-class BatchRun:
-    """Result of :func:`train_batch` for ``B`` networks trained side by side.
-
-    Attributes
-    ----------
-    W0, W1 : tuple of ndarray
-        ``(Wx, Wh, Wy)`` at the start and at the end, each with leading dimension ``B``.
-    steps : ndarray, shape (n,)
-        Recorded steps (0 and the last step included).
-    loss : ndarray, shape (n, B)
-        Loss of each network at each recorded step.
-    distance : ndarray, shape (n, B)
-        Kernel distance from the initial NTK at each recorded step.
-    diverged : ndarray of bool, shape (B,)
-        Networks whose training diverged (their values are NaN from then on); only
-        ``True`` anywhere when ``allow_divergence=True``.
-    """
-
-    W0: tuple
-    W1: tuple
-    steps: np.ndarray
-    loss: np.ndarray
-    distance: np.ndarray
-    diverged: np.ndarray
-
-    @property
-    def final_distance(self) -> np.ndarray:
-        """Kernel distance between the initial and the final NTK, shape ``(B,)``."""
-        return self.distance[-1]
-
-    @property
-    def weight_change(self) -> np.ndarray:
-        """Relative weight change ``‖θ_end − θ_0‖ / ‖θ_0‖``, shape ``(B,)``."""
-        out = np.full(self.diverged.shape, np.nan)
-        ok = ~self.diverged
-        if ok.any():
-            sel = lambda W: tuple(w[ok] for w in W)  # noqa: E731
-            out[ok] = relative_weight_change(sel(self.W0), sel(self.W1))
-        return out
-
-
-def _grads(Wx, Wh, Wy, Xt, Y):
-    """Batched BPTT gradients and loss; ``Xt`` is time-major ``(T, B, P, Nx)``."""
-    T, _, P, _ = Xt.shape
-    WxT, WhT = np.swapaxes(Wx, -1, -2), np.swapaxes(Wh, -1, -2)
-    H = np.empty((T + 1,) + Xt.shape[1:3] + (Wh.shape[-1],))  # H[t-1] = h_t
-    H[0] = 0.0
-    for t in range(T):
-        H[t + 1] = H[t] @ WhT + Xt[t] @ WxT
-    err = H[T] @ np.swapaxes(Wy, -1, -2) - Y  # (B, P, Ny)
-    dWy = np.swapaxes(err, -1, -2) @ H[T] / P
-    gT = np.swapaxes(err @ Wy, -1, -2) / P  # ∂L/∂h_{T+1}, transposed: (B, Nh, P)
-    dWx = np.zeros_like(Wx)
-    dWh = np.zeros_like(Wh)
-    for t in range(T - 1, -1, -1):
-        dWx += gT @ Xt[t]
-        dWh += gT @ H[t]
-        gT = WhT @ gT
-    loss = 0.5 * np.sum(err**2, axis=(-2, -1)) / P
-    return dWx, dWh, dWy, loss
-
-
-def train_batch(
-    Wx,
-    Wh,
-    Wy,
-    X,
-    Y,
-    lr,
-    steps: int,
-    record_every: int | None = None,
-    allow_divergence: bool = False,
-) -> BatchRun:
-    """Full-batch gradient descent on ``B`` linear RNNs at once, tracking the NTK.
-
-    Every network has its own weights, data and learning rate; all are updated in
-    one vectorised loop (``W ← W − lr ∂L/∂W`` with ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²``).
-    Networks of different lengths can share a batch: pad the shorter input
-    trajectories with zeros at the *start* (``h`` stays 0 there, so output, gradients
-    and NTK are exactly those of the shorter network).
-
-    Parameters
-    ----------
-    Wx, Wh, Wy : array_like
-        Initial weights, shapes ``(B, Nh, Nx)``, ``(B, Nh, Nh)``, ``(B, Ny, Nh)``.
-    X, Y : array_like
-        Inputs ``(B, P, T, Nx)`` and targets ``(B, P, Ny)``.
-    lr : float or array_like of shape (B,)
-        Learning rate(s), ``> 0``.
-    steps : int
-        Number of updates.
-    record_every : int, optional
-        Record loss and kernel distance every ``record_every`` steps (default: only at
-        the start and the end).
-    allow_divergence : bool, default False
-        If False, a diverging network raises :class:`TrainingDivergedError`; if True it
-        is frozen, flagged in ``diverged`` and its later records are NaN.
-
-    Returns
-    -------
-    BatchRun
-
-    Raises
-    ------
-    ValueError
-        Bad shapes, non-finite input or non-positive learning rate.
-    TrainingDivergedError
-        When a network's loss or weights exceed 1e150 (and ``allow_divergence`` is
-        False); the message names the step.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.normal(size=(2, 8, 3, 1))
-    >>> Y = X.sum(axis=2)
-    >>> W = [0.1 * rng.normal(size=(2,) + s) for s in [(2, 1), (2, 2), (1, 2)]]
-    >>> run = train_batch(*W, X, Y, lr=0.05, steps=400)
-    >>> bool(np.all(run.loss[-1] < 1e-3 * run.loss[0]))
-    True
-    """
-    Wx = as_finite_array(Wx, "Wx", ndim=3)
-    Wh = as_finite_array(Wh, "Wh", ndim=3)
-    Wy = as_finite_array(Wy, "Wy", ndim=3)
-    X = as_finite_array(X, "X", ndim=4)
-    Y = as_finite_array(Y, "Y", ndim=3)
-    B, Nh, Nx = Wx.shape
-    Ny = Wy.shape[1]
-    if Wh.shape != (B, Nh, Nh) or Wy.shape != (B, Ny, Nh):
-        raise ValueError(
-            f"weights must have shapes (B, Nh, Nx), (B, Nh, Nh), (B, Ny, Nh); got "
-            f"{Wx.shape}, {Wh.shape}, {Wy.shape}"
-        )
-    if X.shape[0] != B or X.shape[3] != Nx:
-        raise ValueError(f"X must have shape ({B}, P, T, {Nx}), got {X.shape}")
-    if Y.shape != (B, X.shape[1], Ny):
-        raise ValueError(f"Y must have shape ({B}, {X.shape[1]}, {Ny}), got {Y.shape}")
-    lr = np.broadcast_to(as_finite_array(lr, "lr"), (B,)).copy()
-    if np.any(lr <= 0):
-        raise ValueError("lr must be > 0")
-    steps = check_positive_int(steps, "steps", minimum=0)
-    every = (
-        steps
-        if record_every is None
-        else check_positive_int(record_every, "record_every")
-    )
-    rec = np.unique(np.append(np.arange(0, steps + 1, max(every, 1)), steps))
-    if not isinstance(allow_divergence, bool):
-        raise TypeError("allow_divergence must be True or False")
-
-    W = [Wx.copy(), Wh.copy(), Wy.copy()]
-    W0 = tuple(w.copy() for w in W)
-    Xt = np.ascontiguousarray(np.moveaxis(X, -2, 0))  # time-major for fast slices
-    with np.errstate(over="ignore", invalid="ignore"):
-        K0 = _kernel(*W, X)
-    alive = np.ones(B, dtype=bool)
-    losses = np.full((rec.size, B), np.nan)
-    dist = np.full((rec.size, B), np.nan)
-    j = 0
-    for step in range(steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):
-            *g, lval = _grads(*W, Xt, Y)
-            bad = alive & ~(np.isfinite(lval) & (lval < _LIMIT))
-            for w in W:
-                bad |= alive & ~np.all(np.abs(w) < _LIMIT, axis=(-2, -1))
-        if bad.any():
-            if not allow_divergence:
-                raise TrainingDivergedError(
-                    step, "loss", f"network {int(np.flatnonzero(bad)[0])} of the batch"
-                )
-            alive &= ~bad
-        if step == rec[j] and alive.any():
-            K = K0[alive] if step == 0 else _kernel(*(w[alive] for w in W), X[alive])
-            losses[j, alive] = lval[alive]
-            dist[j, alive] = _distance_batched(K0[alive], K)
-        if step == rec[j]:
-            j += 1
-        if step == steps:
-            break
-        for w, dw in zip(W, g):
-            w[alive] -= lr[alive, None, None] * dw[alive]
-    return BatchRun(
-        W0=W0,
-        W1=tuple(W),
-        steps=rec,
-        loss=losses,
-        distance=dist,
-        diverged=~alive,
-    )
 
 
 @dataclass(frozen=True)
@@ -720,7 +516,7 @@ def _train_wide(Wx, Wh, Wy, sigma_yx, lr, rec):
                 Bm[q] = Bm[q - 1] @ Wh
             G = Bm @ Wx - S  # (T, B, Ny, Nx)
             loss = 0.5 * np.sum(G**2, axis=(0, 2, 3))
-            bad = (diverged < 0) & ~(loss <= _LIMIT)
+            bad = (diverged < 0) & ~(loss <= DIVERGENCE_LIMIT)
             if bad.any():
                 diverged[bad] = step
                 lr[bad] = 0.0

@@ -23,7 +23,13 @@ from ._validation import (
     record_steps,
 )
 from .tasks import dirac_singular_values
-from .theory import ModeTrajectory, _flows, _prepare, decay_powers, effective_energy
+from .theory import (
+    ModeTrajectory,
+    check_modes,
+    decay_powers,
+    effective_energy,
+    flows,
+)
 from .theory import regularization_term as _regularization_term
 
 __all__ = [
@@ -60,7 +66,7 @@ def energy_terms(a, b, c, s):
     >>> float(D), float(R), float(D + R)
     (-0.5, 0.625, 0.125)
     """
-    a, b, c, s, shape = _prepare(a, b, c, s)
+    a, b, c, s, shape = check_modes(a, b, c, s)
     pw = decay_powers(np.broadcast_to(b, shape), s.shape[-1])
     D = 0.5 * np.sum(s**2 - 2.0 * s * (c * a)[..., None] * pw, axis=-1)
     R = _regularization_term(a, b, c, s.shape[-1])
@@ -169,7 +175,7 @@ def train_modes(
     >>> bool(fit.converged.all()), round(float(fit.b[0]), 6), round(float(fit.u[0]), 6)
     (True, 0.5, 1.0)
     """
-    a, b, c, s, shape = _prepare(a0, b0, c0, s, names=("a0", "b0", "c0"))
+    a, b, c, s, shape = check_modes(a0, b0, c0, s, names=("a0", "b0", "c0"))
     lr = check_finite_scalar(lr, "lr", positive=True)
     tol = check_finite_scalar(tol, "tol", positive=True)
     max_steps = check_positive_int(max_steps, "max_steps", minimum=0)
@@ -179,7 +185,7 @@ def train_modes(
     step = 0
     while True:
         with np.errstate(over="ignore", invalid="ignore"):
-            da, db, dc = _flows(a, b, c, s)
+            da, db, dc = flows(a, b, c, s)
         if step % check_every == 0 or step == max_steps:
             g = np.maximum(np.abs(da), np.maximum(np.abs(db), np.abs(dc)))
             if np.all(g < tol) or step == max_steps:

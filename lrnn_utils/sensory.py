@@ -22,7 +22,7 @@ from ._validation import (
     check_finite_scalar,
     check_instance,
 )
-from .model import TrainingHistory
+from .model import TrainingHistory, bptt, check_weights, rollout, time_major
 from .theory import time_lags
 
 __all__ = [
@@ -317,10 +317,7 @@ def hidden_speed(history, X, lr: float) -> np.ndarray:
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"X must hold at least one trial and time step, got {X.shape}")
     lr = check_finite_scalar(lr, "lr", positive=True)
-    Wx, Wh = history.Wx, history.Wh
-    h = np.zeros((Wx.shape[0], X.shape[0], Wh.shape[-1]))
-    for t in range(X.shape[1]):
-        h = h @ np.swapaxes(Wh, -1, -2) + X[None, :, t] @ np.swapaxes(Wx, -1, -2)
+    h = rollout(history.Wx, history.Wh, time_major(X))[..., -1, :, :]
     dn = np.diff(history.steps).astype(float)
     dh = np.diff(h, axis=0)
     return np.sqrt(np.mean(np.sum(dh**2, axis=-1), axis=-1)) / (lr * dn)
@@ -356,12 +353,8 @@ def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
     >>> round(network_sharpness(one, one, one, X, Y), 6)  # L = (ca)^2 / 2 at a = c = 1
     3.0
     """
-    from .model import gradients
-
-    Ws = [
-        as_finite_array(W, name, ndim=2)
-        for W, name in ((Wx, "Wx"), (Wh, "Wh"), (Wy, "Wy"))
-    ]
+    *Ws, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    Xt = time_major(X)
     eps = check_finite_scalar(eps, "eps", positive=True)
     sizes = np.cumsum([W.size for W in Ws])[:-1]
     theta = np.concatenate([W.ravel() for W in Ws])
@@ -369,7 +362,7 @@ def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
     def grad(th):
         parts = np.split(th, sizes)
         Wk = [p.reshape(W.shape) for p, W in zip(parts, Ws)]
-        return np.concatenate([g.ravel() for g in gradients(*Wk, X, Y)])
+        return np.concatenate([g.ravel() for g in bptt(*Wk, Xt, Y)[1:]])
 
     H = np.stack(
         [

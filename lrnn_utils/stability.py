@@ -25,10 +25,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import model
-from ._validation import as_finite_array, check_finite_scalar, check_positive_int
-from .tasks import _check_kind, _check_rng, make_task, task_singular_values
-from .theory import _prepare, optimal_u, time_lags
+from . import model, theory
+from ._validation import (
+    as_finite_array,
+    check_finite_scalar,
+    check_positive_int,
+    check_rng,
+)
+from .tasks import check_kind, make_task, task_singular_values
+from .theory import optimal_u, time_lags
 
 __all__ = [
     "loss_at_lengths",
@@ -87,8 +92,8 @@ def loss_at_lengths(
     numpy.ndarray
         Shape of ``T_tests``.
     """
-    _check_kind(kind)
-    _check_rng(rng)
+    check_kind(kind)
+    check_rng(rng)
     U = as_finite_array(U, "U", ndim=2)
     V = as_finite_array(V, "V", ndim=2)
     K = U.shape[1]
@@ -213,106 +218,12 @@ def minimise_energy(s, b_starts=None, b_bound: float = 10.0) -> EnergyMinimum:
 
 
 # ----------------------------------------------------------------------------
-# curvature at a solution
+# curvature at a solution: implemented in lrnn_utils.theory (mode theory), re-exported
+# here ONLY because the chapter notebooks call ``stability.<name>``; the rename
+# follows in phase 2 of issue 16.  Same function objects, not wrappers.
 # ----------------------------------------------------------------------------
 
-
-def hessian_parts(a, b, c, s):
-    """The two parts of the energy's Hessian: ``H = G − R``.
-
-    With ``m_i = c a b^{T−i}`` the model's weight on input ``i`` and ``r_i = s_i − m_i``
-    its residual, ``G = Σ_i ∇m_i ∇m_iᵀ`` is the Gauss–Newton part and
-    ``R = Σ_i r_i ∇²m_i`` the residual part (gradients in ``(a, b, c)``).  ``R``
-    vanishes at a zero-loss point.
-
-    Parameters
-    ----------
-    a, b, c : float or array_like
-        Broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-
-    Returns
-    -------
-    (G, R) : tuple of numpy.ndarray
-        Each of shape ``broadcast + (3, 3)``; order of variables ``a, b, c``.
-
-    Examples
-    --------
-    >>> G, R = hessian_parts(1.0, 0.5, 1.0, np.array([0.5, 1.0]))  # zero loss
-    >>> bool(np.all(R == 0))
-    True
-    """
-    a, b, c, s, shape = _prepare(a, b, c, s)
-    a, b, c = (np.broadcast_to(x, shape)[..., None] for x in (a, b, c))
-    k = time_lags(s.shape[-1])
-    p0 = b**k
-    p1 = k * b ** np.maximum(k - 1, 0)
-    p2 = k * (k - 1) * b ** np.maximum(k - 2, 0)
-    r = s - a * c * p0  # residual
-    grad = np.stack(np.broadcast_arrays(c * p0, a * c * p1, a * p0), axis=-2)
-    G = np.einsum("...it,...jt->...ij", grad, grad)
-    R = np.zeros(shape + (3, 3))
-    R[..., 1, 1] = np.sum(r * a * c * p2, -1)
-    R[..., 0, 1] = R[..., 1, 0] = np.sum(r * c * p1, -1)
-    R[..., 0, 2] = R[..., 2, 0] = np.sum(r * p0, -1)
-    R[..., 1, 2] = R[..., 2, 1] = np.sum(r * a * p1, -1)
-    return G, R
-
-
-def energy_hessian(a, b, c, s) -> np.ndarray:
-    """Exact Hessian of ``E = ½ Σ_i (s_i − c b^{T−i} a)²`` in ``(a, b, c)``.
-
-    Parameters
-    ----------
-    a, b, c : float or array_like
-        Broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-
-    Returns
-    -------
-    numpy.ndarray, shape ``broadcast + (3, 3)``
-        Order of variables: ``a, b, c``; ``H = G − R`` of :func:`hessian_parts`.
-
-    Examples
-    --------
-    At the zero-loss solution of a constant task (``a = c = 1``, ``b = 1``, ``T = 2``)
-    the residual part vanishes:
-
-    >>> energy_hessian(1.0, 1.0, 1.0, np.ones(2))
-    array([[2., 1., 2.],
-           [1., 1., 1.],
-           [2., 1., 2.]])
-    """
-    G, R = hessian_parts(a, b, c, s)
-    return G - R
-
-
-def sharpness(a, b, c, s) -> np.ndarray:
-    """Largest eigenvalue of :func:`energy_hessian` (the sharpness).
-
-    Examples
-    --------
-    >>> round(float(sharpness(1.0, 1.0, 1.0, np.ones(2))), 6)
-    4.561553
-    """
-    return np.linalg.eigvalsh(energy_hessian(a, b, c, s))[..., -1]
-
-
-def max_stable_lr(a, b, c, s) -> np.ndarray:
-    """``2 / sharpness``: gradient descent with a larger rate cannot settle here.
-
-    Near a minimum, the Euler step multiplies a deviation along the top
-    Hessian eigenvector by ``1 − η λ_max``; for ``η > 2/λ_max`` that factor
-    is below −1 and the deviation grows.  Where ``λ_max <= 0`` there is no
-    limit and ``inf`` is returned.
-
-    Examples
-    --------
-    >>> round(float(max_stable_lr(1.0, 1.0, 1.0, np.ones(2))), 6)
-    0.438447
-    >>> float(max_stable_lr(0.0, 0.0, 0.0, np.zeros(3)))
-    inf
-    """
-    lam = sharpness(a, b, c, s)
-    with np.errstate(divide="ignore"):
-        return np.where(lam > 0, 2.0 / lam, np.inf)
+energy_hessian = theory.energy_hessian
+hessian_parts = theory.hessian_parts
+max_stable_lr = theory.max_stable_lr
+sharpness = theory.sharpness

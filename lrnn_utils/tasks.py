@@ -20,6 +20,7 @@ from ._validation import (
     check_choice,
     check_instance,
     check_positive_int,
+    check_rng,
 )
 
 __all__ = [
@@ -39,15 +40,9 @@ __all__ = [
 TASK_KINDS = ("constant", "inverse_exponential", "exponential")
 
 
-def _check_kind(kind: str) -> str:
+def check_kind(kind: str) -> str:
     """``kind`` if it is one of :data:`TASK_KINDS` (TypeError for a non-string)."""
     return check_choice(kind, "task kind", TASK_KINDS)
-
-
-def _check_rng(rng) -> np.random.Generator:
-    return check_instance(
-        rng, np.random.Generator, "rng", "e.g. numpy.random.default_rng(0)"
-    )
 
 
 def task_singular_values(kind: str, T: int, delta=1.0, lam=1.0) -> np.ndarray:
@@ -73,7 +68,7 @@ def task_singular_values(kind: str, T: int, delta=1.0, lam=1.0) -> np.ndarray:
     ValueError
         Unknown ``kind``, ``T < 1`` or non-finite ``delta``/``lam``.
     """
-    _check_kind(kind)
+    check_kind(kind)
     T = check_positive_int(T, "T")
     delta = as_finite_array(delta, "delta")
     lam = as_finite_array(lam, "lam")
@@ -131,7 +126,7 @@ def random_orthonormal(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     k = check_positive_int(k, "k")
     if k > n:
         raise ValueError(f"cannot have {k} orthonormal columns in dimension {n}")
-    _check_rng(rng)
+    check_rng(rng)
     G = rng.standard_normal((n, k))
     Q, Rm = np.linalg.qr(G)
     return Q * np.sign(np.diag(Rm))
@@ -247,7 +242,7 @@ def make_task(
     >>> longer.T, bool(np.array_equal(longer.V, task.V))
     (5, True)
     """
-    _check_rng(rng)
+    check_rng(rng)
     S = as_finite_array(S, "S")
     if S.ndim == 1:
         S = S[:, None]
@@ -277,7 +272,7 @@ def make_task(
     return Task(X=X, Y=Y, U=U.copy(), V=V.copy(), S=S.copy())
 
 
-def _check_task(task) -> Task:
+def check_task(task) -> Task:
     """``task`` if it is a :class:`Task` (ArgumentTypeError otherwise)."""
     return check_instance(task, Task, "task", "a lrnn_utils.tasks.Task, see make_task")
 

@@ -24,7 +24,7 @@ from ._validation import (
     check_positive_int,
     record_steps,
 )
-from .tasks import _check_kind, task_singular_values
+from .tasks import check_kind, task_singular_values
 
 __all__ = [
     "energy",
@@ -41,10 +41,14 @@ __all__ = [
     "extrapolation_loss",
     "regularization_term",
     "landau_critical_beta",
+    "hessian_parts",
+    "energy_hessian",
+    "sharpness",
+    "max_stable_lr",
 ]
 
 
-def _prepare(a, b, c, s, names=("a", "b", "c")):
+def check_modes(a, b, c, s, names=("a", "b", "c")):
     """Validated modes and ``s``; ``names`` are the caller's names of a, b, c."""
     s = as_finite_array(s, "s", min_ndim=1)
     if s.shape[-1] < 1:
@@ -204,17 +208,22 @@ def energy(a, b, c, s) -> np.ndarray:
     numpy.ndarray
         Shape ``broadcast(a, b, c, s[..., 0])``.
     """
-    a, b, c, s, _ = _prepare(a, b, c, s)
+    a, b, c, s, _ = check_modes(a, b, c, s)
     r, _, _ = _residual(a, b, c, s)
     return 0.5 * np.sum(r**2, axis=-1)
 
 
-def _flows(a, b, c, s):
+def flows(a, b, c, s):
+    """:func:`mode_gradients` without validation (a kernel for loops over steps)."""
     r, pw, dpw = _residual(a, b, c, s)
     da = c * np.sum(pw * r, axis=-1)
     db = (c * a) * np.sum(dpw * r, axis=-1)
     dc = a * np.sum(pw * r, axis=-1)
     return da, db, dc
+
+
+# lrnn_utils.checks.ch05 imports this name; the rename follows in phase 2 (issue 16)
+_flows = flows
 
 
 def mode_gradients(a, b, c, s):
@@ -229,8 +238,8 @@ def mode_gradients(a, b, c, s):
     (da, db, dc) : tuple of numpy.ndarray
         Each of shape ``broadcast(a, b, c, s[..., 0])``.
     """
-    a, b, c, s, shape = _prepare(a, b, c, s)
-    return tuple(np.broadcast_to(x, shape).copy() for x in _flows(a, b, c, s))
+    a, b, c, s, shape = check_modes(a, b, c, s)
+    return tuple(np.broadcast_to(x, shape).copy() for x in flows(a, b, c, s))
 
 
 @dataclass(frozen=True)
@@ -319,7 +328,7 @@ def simulate_modes(
         raise ValueError(
             f"trainable must be a non-empty subset of 'abc', got {trainable!r}"
         )
-    a, b, c, s, shape = _prepare(a0, b0, c0, s, names=("a0", "b0", "c0"))
+    a, b, c, s, shape = check_modes(a0, b0, c0, s, names=("a0", "b0", "c0"))
     lr = check_finite_scalar(lr, "lr", positive=True)
     rec = record_steps(steps, record_every)
     n = rec.size
@@ -338,7 +347,7 @@ def simulate_modes(
         if step == rec[-1]:
             break
         with np.errstate(over="ignore", invalid="ignore"):
-            da, db, dc = _flows(a, b, c, s)
+            da, db, dc = flows(a, b, c, s)
             if "a" in trainable:
                 a = a + lr * da
             if "b" in trainable:
@@ -372,7 +381,7 @@ def global_solution(kind: str, delta, lam, T: int):
         Unknown kind, ``T < 1``, non-finite input, or ``lam == 0`` for the exponential
         kind.
     """
-    _check_kind(kind)
+    check_kind(kind)
     T = check_positive_int(T, "T")
     delta = as_finite_array(delta, "delta")
     lam = as_finite_array(lam, "lam")
@@ -560,3 +569,109 @@ def landau_critical_beta(T: int) -> float:
     if T == 3:
         return float(1.0 / np.sqrt(2.0))
     return 1.0
+
+
+# ----------------------------------------------------------------------------
+# curvature at a solution and the stable learning rates
+# ----------------------------------------------------------------------------
+
+
+def hessian_parts(a, b, c, s):
+    """The two parts of the energy's Hessian: ``H = G − R``.
+
+    With ``m_i = c a b^{T−i}`` the model's weight on input ``i`` and ``r_i = s_i − m_i``
+    its residual, ``G = Σ_i ∇m_i ∇m_iᵀ`` is the Gauss–Newton part and
+    ``R = Σ_i r_i ∇²m_i`` the residual part (gradients in ``(a, b, c)``).  ``R``
+    vanishes at a zero-loss point.
+
+    Parameters
+    ----------
+    a, b, c : float or array_like
+        Broadcast against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+
+    Returns
+    -------
+    (G, R) : tuple of numpy.ndarray
+        Each of shape ``broadcast + (3, 3)``; order of variables ``a, b, c``.
+
+    Examples
+    --------
+    >>> G, R = hessian_parts(1.0, 0.5, 1.0, np.array([0.5, 1.0]))  # zero loss
+    >>> bool(np.all(R == 0))
+    True
+    """
+    a, b, c, s, shape = check_modes(a, b, c, s)
+    a, b, c = (np.broadcast_to(x, shape)[..., None] for x in (a, b, c))
+    k = time_lags(s.shape[-1])
+    p0 = b**k
+    p1 = k * b ** np.maximum(k - 1, 0)
+    p2 = k * (k - 1) * b ** np.maximum(k - 2, 0)
+    r = s - a * c * p0  # residual
+    grad = np.stack(np.broadcast_arrays(c * p0, a * c * p1, a * p0), axis=-2)
+    G = np.einsum("...it,...jt->...ij", grad, grad)
+    R = np.zeros(shape + (3, 3))
+    R[..., 1, 1] = np.sum(r * a * c * p2, -1)
+    R[..., 0, 1] = R[..., 1, 0] = np.sum(r * c * p1, -1)
+    R[..., 0, 2] = R[..., 2, 0] = np.sum(r * p0, -1)
+    R[..., 1, 2] = R[..., 2, 1] = np.sum(r * a * p1, -1)
+    return G, R
+
+
+def energy_hessian(a, b, c, s) -> np.ndarray:
+    """Exact Hessian of ``E = ½ Σ_i (s_i − c b^{T−i} a)²`` in ``(a, b, c)``.
+
+    Parameters
+    ----------
+    a, b, c : float or array_like
+        Broadcast against ``s.shape[:-1]``.
+    s : array_like, shape (..., T)
+
+    Returns
+    -------
+    numpy.ndarray, shape ``broadcast + (3, 3)``
+        Order of variables: ``a, b, c``; ``H = G − R`` of :func:`hessian_parts`.
+
+    Examples
+    --------
+    At the zero-loss solution of a constant task (``a = c = 1``, ``b = 1``, ``T = 2``)
+    the residual part vanishes:
+
+    >>> energy_hessian(1.0, 1.0, 1.0, np.ones(2))
+    array([[2., 1., 2.],
+           [1., 1., 1.],
+           [2., 1., 2.]])
+    """
+    G, R = hessian_parts(a, b, c, s)
+    return G - R
+
+
+def sharpness(a, b, c, s) -> np.ndarray:
+    """Largest eigenvalue of :func:`energy_hessian` (the sharpness).
+
+    Examples
+    --------
+    >>> round(float(sharpness(1.0, 1.0, 1.0, np.ones(2))), 6)
+    4.561553
+    """
+    return np.linalg.eigvalsh(energy_hessian(a, b, c, s))[..., -1]
+
+
+def max_stable_lr(a, b, c, s) -> np.ndarray:
+    """``2 / sharpness``: gradient descent with a larger rate cannot settle here.
+
+    Near a minimum, the Euler step multiplies a deviation along the top
+    Hessian eigenvector by ``1 − η λ_max``; for ``η > 2/λ_max`` that factor
+    is below −1 and the deviation grows.  Where ``λ_max <= 0`` there is no
+    limit and ``inf`` is returned.
+
+    Examples
+    --------
+    >>> round(float(max_stable_lr(1.0, 1.0, 1.0, np.ones(2))), 6)
+    0.438447
+    >>> float(max_stable_lr(0.0, 0.0, 0.0, np.zeros(3)))
+    inf
+    """
+    lam = sharpness(a, b, c, s)
+    with np.errstate(divide="ignore"):
+        return np.where(lam > 0, 2.0 / lam, np.inf)

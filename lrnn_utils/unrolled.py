@@ -28,9 +28,9 @@ from ._validation import (
     check_finite_scalar,
     check_instance,
     check_positive_int,
+    check_rng,
 )
-from .model import _check_weights, forward, loss
-from .tasks import _check_rng
+from .model import bptt, check_weights, forward, time_major
 
 __all__ = [
     "apply_maps",
@@ -144,7 +144,7 @@ def impulse_response(Wx, Wh, Wy, T: int) -> np.ndarray:
     >>> impulse_response([[1.0]], [[0.5]], [[2.0]], 3)[:, 0, 0]
     array([0.5, 1. , 2. ])
     """
-    Wx, Wh, Wy = _check_weights(Wx, Wh, Wy)
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
     T = check_positive_int(T, "T")
     Nx = Wx.shape[1]
     X = np.eye(T * Nx).reshape(T * Nx, T, Nx)  # sample i*Nx + k has x_i = e_k
@@ -361,18 +361,19 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
     >>> print(f"{dWx[0, 0]:.6f} {dWh[0, 0]:.6f} {dWy[0, 0]:.6f}")
     2.000000 0.000000 4.000000
     """
-    Wx, Wh, Wy, X, Y = _check_weights(Wx, Wh, Wy, X, Y)
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     eps = check_finite_scalar(eps, "eps", positive=True)
     weights = [Wx.copy(), Wh.copy(), Wy.copy()]
+    Xt = time_major(X)
     grads = []
     for w in weights:
         g = np.zeros_like(w)
         for idx in np.ndindex(w.shape):
             orig = w[idx]
             w[idx] = orig + eps
-            lp = loss(*weights, X, Y)
+            lp = bptt(*weights, Xt, Y)[0]
             w[idx] = orig - eps
-            lm = loss(*weights, X, Y)
+            lm = bptt(*weights, Xt, Y)[0]
             w[idx] = orig
             g[idx] = (lp - lm) / (2 * eps)
         grads.append(g)
@@ -415,7 +416,7 @@ def ar1_inputs(
     >>> ar1_inputs(4, 3, 2, 0.5, np.random.default_rng(0)).shape
     (4, 3, 2)
     """
-    _check_rng(rng)
+    check_rng(rng)
     P = check_positive_int(P, "P")
     T = check_positive_int(T, "T")
     Nx = check_positive_int(Nx, "Nx")

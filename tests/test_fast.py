@@ -303,3 +303,26 @@ def test_bad_input(call, exc, match):
 def test_argument_type_error_is_also_a_value_error():
     assert issubclass(ArgumentTypeError, TypeError)
     assert issubclass(ArgumentTypeError, ValueError)
+
+
+def test_engine_catches_huge_weights_with_a_small_loss():
+    """Weights past 1e150 diverge even at zero loss (a column of W_y no state
+    reaches), in the one-network quick check and in a batch."""
+    X, Y = np.ones((1, 1, 1)), np.zeros((1, 2))
+    Wx, Wh = np.array([[1.0], [0.0]]), np.zeros((2, 2))
+    Wy = np.array([[0.0, 2e150], [0.0, 0.0]])
+    with pytest.raises(TrainingDivergedError) as info:
+        fast.train(Wx, Wh, Wy, X, Y, lr=0.1, steps=20)
+    assert info.value.quantity == "weights" and info.value.step <= 8
+    mom = fast.moments(X, Y)
+    out = fast.train_batch(
+        np.stack([Wx, Wx]),
+        Wh,
+        np.stack([Wy, Wy / 1e150]),
+        mom,
+        0.1,
+        steps=20,
+        on_divergence="mask",
+    )
+    assert out.diverged_step[0] >= 0 and out.diverged_step[1] == -1
+    assert np.isnan(out.loss[-1, 0]) and np.isfinite(out.loss[-1, 1])

@@ -215,3 +215,33 @@ def test_modes_refuse_fewer_hidden_units_than_modes():
         model.modes(Wx, Wh, Wy, task, np.eye(1))
     with pytest.raises(ValueError, match="fewer than the K = 2"):
         sensory.read_modes(Wx, Wh, Wy, task.U, task.V)
+
+
+def test_train_on_divergence_mask_stops_and_fills_nan():
+    """ "mask": the records from the diverged step on are NaN, earlier ones are those
+    of the run that raises; the step is the one the raising run names."""
+    X = np.ones((1, 2, 1))
+    Y = np.ones((1, 1))
+    W = np.full((1, 1), 0.5), np.full((1, 1), 0.5), np.full((1, 1), 0.5)
+    with pytest.raises(TrainingDivergedError) as info:
+        model.train(*W, X, Y, lr=50.0, steps=40)
+    h = model.train(*W, X, Y, lr=50.0, steps=40, on_divergence="mask")
+    assert h.diverged_step == info.value.step >= 1
+    before = h.steps < h.diverged_step
+    assert np.all(np.isfinite(h.loss[before])) and np.all(np.isnan(h.loss[~before]))
+    assert np.all(np.isnan(h.Wh[~before])) and np.all(np.isfinite(h.Wh[before]))
+    ok = model.train(*W, X, Y, lr=0.1, steps=40, on_divergence="mask")
+    assert ok.diverged_step == -1 and np.all(np.isfinite(ok.loss))
+    with pytest.raises(ValueError, match="on_divergence"):
+        model.train(*W, X, Y, lr=0.1, steps=1, on_divergence="ignore")
+
+
+def test_train_catches_huge_weights_with_a_small_loss():
+    """Weights past 1e150 diverge even when the loss stays small (W_y ⟂ the state)."""
+    X, Y = np.ones((1, 1, 1)), np.zeros((1, 2))
+    Wx, Wh = np.ones((2, 1)), np.zeros((2, 2))
+    Wy = np.array([[0.0, 1e149], [0.0, 0.0]])
+    Wx[1] = 0.0  # the huge column of W_y never sees a state: loss 0
+    with pytest.raises(TrainingDivergedError, match="Wy") as info:
+        model.train(Wx, Wh, 20 * Wy, X, Y, lr=0.1, steps=3)
+    assert info.value.step == 1 and info.value.value == pytest.approx(2e150)

@@ -4,7 +4,7 @@ model.unaligned_init."""
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, model, ntk
+from lrnn_utils import model, ntk
 
 
 def random_net(rng, Nx, Nh, Ny, scale=0.7):
@@ -106,54 +106,22 @@ def test_backward_maps():
         )
 
 
-def test_train_batch_matches_model_train_and_padding():
+def test_batched_jacobian_matches_per_network_and_zero_padding():
+    """The batched kernel (one rollout for a stack) equals each network alone; inputs
+    padded with zeros at the start leave h at 0, so the shorter network's NTK."""
     rng = np.random.default_rng(6)
-    Nx, Nh, Ny, P = 2, 3, 2, 8
-    nets, Xs, Ys, runs = [], [], [], []
-    for T in (2, 4):
-        W = random_net(rng, Nx, Nh, Ny, scale=0.4)
-        X, Y = rng.normal(size=(P, T, Nx)), rng.normal(size=(P, Ny))
-        hist = model.train(*W, X, Y, lr=0.02, steps=50)
-        runs.append((hist, W, X))
-        Xp = np.zeros((P, 4, Nx))
-        Xp[:, 4 - T :] = X
-        nets.append(W)
-        Xs.append(Xp)
-        Ys.append(Y)
+    Nx, Nh, Ny, P = 2, 3, 2, 5
+    nets = [random_net(rng, Nx, Nh, Ny, scale=0.4) for _ in range(2)]
+    X = rng.normal(size=(P, 2, Nx))
+    Xp = np.zeros((P, 4, Nx))
+    Xp[:, 2:] = X
     Wb = [np.array(w) for w in zip(*nets)]
-    run = ntk.train_batch(*Wb, np.array(Xs), np.array(Ys), lr=0.02, steps=50)
-    for k, (hist, W, X) in enumerate(runs):
-        for a, b in zip(run.W1, (hist.Wx[-1], hist.Wh[-1], hist.Wy[-1])):
-            np.testing.assert_allclose(a[k], b, atol=1e-12)
-        np.testing.assert_allclose(run.loss[:, k], hist.loss[[0, -1]], rtol=1e-12)
-        K0 = ntk.ntk(*W, X)
-        K1 = ntk.ntk(hist.Wx[-1], hist.Wh[-1], hist.Wy[-1], X)
-        assert run.final_distance[k] == pytest.approx(
-            ntk.kernel_distance(K0, K1), abs=1e-12
+    Kb = ntk._kernel(*Wb, np.stack([Xp, Xp]))
+    for k, W in enumerate(nets):
+        np.testing.assert_allclose(Kb[k], ntk.ntk(*W, X), atol=1e-12)
+        np.testing.assert_allclose(
+            ntk._ntk_batched(*Wb, np.stack([Xp, Xp]))[k], ntk.ntk(*W, X), atol=1e-12
         )
-        assert run.weight_change[k] == pytest.approx(
-            ntk.relative_weight_change(W, (hist.Wx[-1], hist.Wh[-1], hist.Wy[-1])),
-            rel=1e-12,
-        )
-
-
-def test_train_batch_divergence():
-    rng = np.random.default_rng(7)
-    W = [np.array([w]) for w in random_net(rng, 1, 2, 1, scale=3.0)]
-    X, Y = rng.normal(size=(1, 6, 10, 1)), rng.normal(size=(1, 6, 1))
-    with pytest.raises(TrainingDivergedError, match="diverged at step"):
-        ntk.train_batch(*W, X, Y, lr=5.0, steps=200)
-    run = ntk.train_batch(*W, X, Y, lr=5.0, steps=200, allow_divergence=True)
-    assert run.diverged.all() and np.isnan(run.final_distance).all()
-
-
-def test_train_batch_bad_input():
-    W = [np.zeros((1, 2, 1)), np.zeros((1, 2, 2)), np.zeros((1, 1, 2))]
-    X, Y = np.ones((1, 3, 2, 1)), np.ones((1, 3, 1))
-    with pytest.raises(ValueError, match="lr"):
-        ntk.train_batch(*W, X, Y, lr=-1.0, steps=1)
-    with pytest.raises(ValueError, match="Y must have shape"):
-        ntk.train_batch(*W, X, np.ones((1, 2, 1)), lr=0.1, steps=1)
 
 
 def test_run_grid_aligned_feedforward_kernel_only_rescales():
@@ -267,3 +235,21 @@ def test_run_grid_draws_and_wide_networks():
     assert w.distance.shape == () and 0 < w.distance < 1
     with pytest.raises(ValueError, match="draws"):
         ntk.run_grid(1, 0.1, draws=0, rng=np.random.default_rng(0))
+
+
+def test_relative_weight_change_is_a_norm_ratio():
+    """‖θ₁ − θ₀‖ / ‖θ₀‖, not its square: tripling every weight gives 2 (squared: 4)."""
+    rng = np.random.default_rng(11)
+    W0 = random_net(rng, 2, 3, 2, scale=0.7)
+    assert float(ntk.relative_weight_change(W0, tuple(3 * w for w in W0))) == (
+        pytest.approx(2.0, rel=1e-14)
+    )
+    W1 = (W0[0] + 0.1, W0[1], W0[2])
+    norm0 = np.sqrt(sum(np.sum(w**2) for w in W0))
+    expected = 0.1 * np.sqrt(W0[0].size) / norm0
+    assert float(ntk.relative_weight_change(W0, W1)) == pytest.approx(
+        expected, rel=1e-12
+    )
+    stack = tuple(np.stack([w, w]) for w in W0)
+    change = ntk.relative_weight_change(stack, tuple(1.5 * w for w in stack))
+    np.testing.assert_allclose(change, [0.5, 0.5], rtol=1e-14)

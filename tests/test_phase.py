@@ -206,3 +206,11 @@ def test_mode_path_validates(kwargs):
     args.update(kwargs)
     with pytest.raises(ValueError):
         phase.mode_path(**args)
+
+
+def test_observed_critical_is_strictly_above_the_threshold():
+    """|b| equal to the threshold is not 'above' it (a >= would report 2.0 here)."""
+    out = phase.observed_critical([1.0, 2.0, 3.0], [[0.0, 0.5, 0.7], [0.0, -0.5, 0.5]])
+    np.testing.assert_array_equal(out, [3.0, np.nan])
+    out = phase.observed_critical([1.0, 2.0], [0.25, 0.25], threshold=0.25)
+    assert np.isnan(out)

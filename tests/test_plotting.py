@@ -29,3 +29,32 @@ def test_condition_colors_and_darker_bad_input():
         plotting.condition_colors(0)
     with pytest.raises(ValueError):
         plotting.darker("k", amount=1.5)
+
+
+def test_darker_scales_rgb_towards_black():
+    from matplotlib.colors import to_rgb
+
+    base = np.asarray(to_rgb("tab:blue"))
+    np.testing.assert_allclose(plotting.darker("tab:blue"), 0.6 * base, atol=1e-15)
+    np.testing.assert_allclose(
+        plotting.darker("tab:red", 0.25),
+        0.75 * np.asarray(to_rgb("tab:red")),
+        atol=1e-15,
+    )
+    np.testing.assert_allclose(plotting.darker("w", 1.0), (0.0, 0.0, 0.0))
+    np.testing.assert_allclose(plotting.darker("tab:green", 0.0), to_rgb("tab:green"))
+
+
+def test_theory_curve_is_drawn_darker_than_simulation():
+    from matplotlib.colors import to_rgb
+
+    fig, ax = plt.subplots()
+    x = np.linspace(0, 1, 5)
+    plotting.plot_sim_and_theory(ax, x, x, x, color="tab:orange")
+    sim, th = ax.get_lines()
+    sim_rgb, th_rgb = (
+        np.asarray(to_rgb(sim.get_color())),
+        np.asarray(to_rgb(th.get_color())),
+    )
+    assert np.all(th_rgb <= sim_rgb) and np.sum(th_rgb) < 0.9 * np.sum(sim_rgb)
+    plt.close(fig)

@@ -84,18 +84,36 @@ def test_gradients_equal_finite_differences(net, seed):
     assert abs(fd - analytic) <= 1e-6 * size, (fd, analytic)
 
 
+@st.composite
+def whitened_data(draw):
+    """Exactly whitened inputs ``(P, T, Nx)`` with ``P >= T Nx`` and any targets.
+
+    Drawn directly (not filtered from :func:`networks`, whose ``P <= 5`` makes
+    ``P >= T Nx`` rare enough that a filter rejected every whitened case).
+    """
+    T, Nx, Ny = draw(st.integers(1, 4)), draw(dim), draw(dim)
+    P = T * Nx + draw(st.integers(0, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    Z = rng.standard_normal((P, T * Nx))
+    assume(np.linalg.cond(Z) < 1e6)
+    X = tasks.whiten(Z).reshape(P, T, Nx)
+    return X, draw(arrays((P, Ny)))
+
+
 @SETTINGS
-@given(networks(max_T=5), st.booleans())
-def test_moment_gradients_equal_backpropagation(net, whiten):
-    """The loss and gradients through the data's moments equal BPTT on the samples."""
+@given(networks(max_T=5), st.booleans(), whitened_data())
+def test_moment_gradients_equal_backpropagation(net, whiten, data):
+    """The loss and gradients through the data's moments equal BPTT on the samples,
+    on raw inputs (the Σ^XX branch) and on exactly whitened ones (the branch that
+    drops Σ^XX)."""
     Wx, Wh, Wy, X, Y = net
     if whiten:
-        P, T, Nx = X.shape
-        assume(P >= T * Nx)
-        Xf = X.reshape(P, -1)
-        assume(np.linalg.cond(Xf) < 1e6)
-        X = tasks.whiten(Xf).reshape(P, T, Nx)
+        X, Y = data
+        Nx, Ny = X.shape[2], Y.shape[1]
+        Wx = np.resize(Wx, (Wx.shape[0], Nx))
+        Wy = np.resize(Wy, (Ny, Wy.shape[1]))
     mom = fast.moments(X, Y)
+    assert mom.whitened or not whiten  # the whitened branch really runs
     loss, *grads = fast.loss_and_gradients(Wx, Wh, Wy, mom)
     ref = model.gradients(Wx, Wh, Wy, X, Y)
     size = 1.0 + sum(np.abs(g).max() for g in ref)
@@ -103,6 +121,50 @@ def test_moment_gradients_equal_backpropagation(net, whiten):
         np.testing.assert_allclose(g, r, atol=1e-11 * size)
     ref_loss = model.loss(Wx, Wh, Wy, X, Y)
     assert abs(float(loss) - ref_loss) <= 1e-11 * (1 + ref_loss + mom.yy)
+
+
+def assert_same_history(got, ref, rtol=1e-9):
+    """Every record of two :class:`~lrnn_utils.model.TrainingHistory` objects."""
+    np.testing.assert_array_equal(got.steps, ref.steps)
+    np.testing.assert_array_equal(got.diverged_step, ref.diverged_step)
+    for name in ("Wx", "Wh", "Wy", "loss"):
+        a, b = getattr(got, name), getattr(ref, name)
+        assert a.shape == b.shape, name
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * (1 + np.abs(b).max()))
+
+
+@SETTINGS
+@given(networks(max_T=5), st.floats(0.005, 0.05), st.integers(1, 4))
+def test_engine_trajectory_equals_reference_trainer(net, lr, every):
+    """fast.train (moments) and model.train (per-sample BPTT): the whole trajectory,
+    every record of every weight and the loss, on random data (raw inputs)."""
+    Wx, Wh, Wy, X, Y = net
+    ref = model.train(Wx, Wh, Wy, X, Y, lr, 24, every, on_divergence="mask")
+    assume(ref.diverged_step == -1)
+    assert_same_history(fast.train(Wx, Wh, Wy, X, Y, lr, 24, every), ref)
+
+
+@SETTINGS
+@given(st.integers(1, 4), whitened_data(), st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_batch_trajectories_equal_per_network_reference(B, data, Nh, seed):
+    """fast.train_batch, B networks sharing a whitened task = B runs of model.train."""
+    X, Y = data
+    Nx, Ny = X.shape[2], Y.shape[1]
+    rng = np.random.default_rng(seed)
+    W = [0.4 * rng.standard_normal((B,) + s) for s in ((Nh, Nx), (Nh, Nh), (Ny, Nh))]
+    lr = rng.uniform(0.01, 0.05, B)
+    out = fast.train_batch(*W, fast.moments(X, Y), lr, 20, 4, on_divergence="mask")
+    for b in range(B):
+        one = model.train(*(w[b] for w in W), X, Y, lr[b], 20, 4, "mask")
+        got = model.TrainingHistory(
+            out.steps,
+            out.Wx[:, b],
+            out.Wh[:, b],
+            out.Wy[:, b],
+            out.loss[:, b],
+            out.diverged_step[b],
+        )
+        assert_same_history(got, one)
 
 
 @SETTINGS

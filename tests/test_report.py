@@ -39,3 +39,33 @@ def test_shown_rounds_to_the_printed_digits():
     assert shown(0.2250002386381167, ".4f") == shown(0.22500023863811683, ".4f")
     assert shown(1.5620622944507193e-08, ".1e") == 1.6e-08
     assert shown(-0.513176, ".2f") == -0.51
+
+
+def test_fmt_bound_rounds_to_nearest_not_down():
+    # a floor (truncation) would print 1.2e-02, -0.50 and 9.9e-01
+    assert fmt_bound(0.0129) == "1.3e-02"
+    assert fmt_bound(-0.506, spec=".2f") == "-0.51"
+    assert fmt_bound(0.996) == "1.0e+00"
+    assert fmt_bound(np.array([-0.0129, 1e-3])) == "1.3e-02"
+
+
+def test_fmt_bound_floor_is_strict():
+    # |x| < floor prints the floor; |x| == floor is a value at the floor, printed
+    assert fmt_bound(9.99e-13) == "< 1e-12"
+    assert fmt_bound(1e-12) == "1.0e-12"
+    assert fmt_bound(2e-10, floor=1e-10) == "2.0e-10"
+
+
+def test_fmt_below_prints_the_bound_not_the_value():
+    assert fmt_below(9.9e-13) == "below 1e-12"
+    assert fmt_below(0.0, bound=3e-8) == "below 3e-8"
+    assert fmt_below(-0.99, bound=1.0) == "below 1e+00"
+    with pytest.raises(ValueError, match="not below"):
+        fmt_below(1.0000001e-12)
+
+
+def test_shown_rounds_half_away_and_keeps_sign():
+    assert shown(0.129, ".2f") == 0.13
+    assert shown(-0.516, ".2f") == -0.52
+    assert shown(2.96e-5, ".1e") == 3.0e-5
+    assert shown(7.0, ".0f") == 7.0
