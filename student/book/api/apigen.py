@@ -1,0 +1,169 @@
+"""Sphinx extension: the API reference page, generated from the package's modules.
+
+The page ``book/api/index.md`` holds the line ``.. lrnn-api::`` inside an ``{eval-rst}``
+block. When Sphinx reads the page, this extension replaces that line by one section per
+public module of ``lrnn_utils`` (found with :func:`pkgutil.walk_packages`, so a new or
+renamed module appears without editing the page): the module's docstring, a summary
+table and the documentation of every name in its ``__all__``. An object is documented
+in the module that defines it; a public object defined in a private module (such as
+``lrnn_utils.checks._core``) is documented where the package exports it. Docstrings are
+numpy style (``sphinx.ext.napoleon``).
+
+:func:`public_objects` is also used by ``book/api/link_first_use.py``, which lists the
+first use of each function in the chapters.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+PACKAGE = "lrnn_utils"
+MARKER = ".. lrnn-api::"
+
+
+def public_modules(package: str = PACKAGE) -> list[str]:
+    """The package and its public submodules, in import-path order."""
+    root = importlib.import_module(package)
+    names = [package]
+    for info in pkgutil.walk_packages(root.__path__, prefix=package + "."):
+        if not any(part.startswith("_") for part in info.name.split(".")):
+            names.append(info.name)
+    return sorted(names)
+
+
+def _private(module_name: str) -> bool:
+    return any(part.startswith("_") for part in module_name.split("."))
+
+
+def public_objects(package: str = PACKAGE) -> dict[str, list[str]]:
+    """Module name -> the names of ``__all__`` documented in that module."""
+    found = {}
+    for name in public_modules(package):
+        module = importlib.import_module(name)
+        keep = []
+        for attr in getattr(module, "__all__", []):
+            if inspect.ismodule(getattr(module, attr)):
+                continue  # a submodule: it has a section of its own
+            home = getattr(getattr(module, attr), "__module__", name)
+            if home == name or _private(home):
+                keep.append(attr)
+        found[name] = keep
+    return found
+
+
+def _data(module, name: str, attr: str) -> list[str]:
+    """A module constant: its ``#:`` comment and its value (napoleon would read the
+    comment "Line style of ...: ..." as "type: description")."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    doc = ModuleAnalyzer.for_module(name).find_attr_docs().get(("", attr), [])
+    value = repr(getattr(module, attr))
+    out = [f".. py:data:: {name}.{attr}", "", *("   " + line for line in doc)]
+    return out + ["", "   Value: ``" + value.replace("`", "'") + "``", ""]
+
+
+def _own_methods(cls) -> bool:
+    return any(callable(v) and not k.startswith("_") for k, v in vars(cls).items())
+
+
+def _summary(module, name: str, members: list[str]) -> list[str]:
+    """A table: each name (linked) and the first paragraph of its docstring.
+
+    Not autosummary: its first-sentence heuristic cuts ``h_1 .. h_T`` at ". "."""
+    out = [".. list-table::", "   :widths: 30 70", ""]
+    for m in members:
+        obj = getattr(module, m)
+        if callable(obj):
+            first = " ".join((inspect.getdoc(obj) or "").split("\n\n")[0].split())
+        else:
+            first = "(constant)"
+        out += [f"   * - :py:obj:`~{name}.{m}`", f"     - {first}"]
+    return out + [""]
+
+
+def api_rst(package: str = PACKAGE) -> str:
+    """The reStructuredText of the whole reference."""
+    out = []
+    for name, members in public_objects(package).items():
+        if name == package:  # its docstring is on the page already
+            title = "Exported by the package"
+            if not members:
+                continue
+        else:
+            title = f"``{name.removeprefix(package + '.')}``"
+        out += [title, "-" * len(title), ""]
+        if name != package:
+            out += [f".. automodule:: {name}", "   :no-members:", ""]
+        if not members:
+            continue
+        out += [f".. currentmodule:: {name}", ""]
+        module = importlib.import_module(name)
+        out += _summary(module, name, members)
+        for m in members:
+            obj = getattr(module, m)
+            if isinstance(obj, type):
+                out += [f".. autoclass:: {name}.{m}"]
+                out += ["   :members:", ""] if _own_methods(obj) else [""]
+            elif callable(obj):
+                out += [f".. autofunction:: {name}.{m}", ""]
+            else:
+                out += _data(module, name, m)
+    return "\n".join(out)
+
+
+def _documented() -> dict[str, list[str]]:
+    """Short name -> the full names under which the reference documents it."""
+    found = {}
+    for name, members in public_objects().items():
+        for m in members:
+            found.setdefault(m, []).append(f"{name}.{m}")
+    return found
+
+
+def _missing_reference(app, env, node, contnode):
+    """Resolve a bare or package-level name that the reference documents once.
+
+    Docstrings say ``TrainingDivergedError`` (or ``lrnn_utils.TrainingDivergedError``)
+    where the object is documented as ``lrnn_utils.TrainingDivergedError``; Sphinx only
+    looks in the current module. A name documented exactly once is unambiguous.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"]
+    if not (target.startswith(PACKAGE + ".") or "." not in target):
+        return None
+    full = _documented().get(target.rsplit(".", 1)[-1], [])
+    if len(full) != 1 or full[0] == target:
+        return None
+    domain = env.get_domain("py")
+    node = node.deepcopy()
+    node["reftarget"], node["refspecific"] = full[0], False
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], full[0], node, contnode
+    )
+
+
+def _source_read(app, docname, source):
+    if MARKER in source[0]:
+        source[0] = source[0].replace(MARKER, api_rst())
+
+
+def setup(app):
+    app.setup_extension("sphinx.ext.autodoc")
+    app.setup_extension("sphinx.ext.napoleon")
+    # Types in the numpy-style docstrings are prose ("array_like, shape (T, Nx)"),
+    # not Python classes: render them as text, not as cross-references that nitpicky
+    # mode could not resolve. Signatures show the parameters without annotations (the
+    # docstring says the types).
+    app.config.napoleon_numpy_docstring = True
+    app.config.napoleon_google_docstring = False
+    app.config.napoleon_use_param = False
+    app.config.napoleon_use_rtype = False
+    app.config.autodoc_typehints = "none"
+    # "Attributes" sections of classes: rendered like Parameters (types as text).
+    app.config.napoleon_custom_sections = [("Attributes", "params_style")]
+    app.connect("source-read", _source_read)
+    app.connect("missing-reference", _missing_reference)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
