@@ -1,6 +1,6 @@
 """A picture of the student's function next to the reference.
 
-:meth:`CheckResult.plot` draws, for the checks that have one, a curve made from the
+``CheckResult.plot()`` draws, for the checks that have one, a curve made from the
 student's function (solid band) over the same curve made from the reference (dashed, in
 a darker shade), so that a student sees *where* an answer goes wrong, not only that it
 does. The curve is computed on fixed inputs, so the figure is the same on every run.

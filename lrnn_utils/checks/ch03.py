@@ -304,7 +304,7 @@ def feedforward_fraction_time(student, seed: int = 305) -> CheckResult:
 
     Three random cases with fractions f ≠ ½, then the edges T = 1 (σ = δ) and f = ½
     (the half-time); ``seed`` draws the random cases (change it for fresh ones).
-    :meth:`CheckResult.plot` draws the time against f for the two tasks of App. E.
+    ``CheckResult.plot()`` draws the time against f for the two tasks of App. E.
 
     Examples
     --------

@@ -94,7 +94,7 @@ def regularization_gradient(student, seed: int = 505) -> CheckResult:
     Three random cases, then the edges b = 0 (where ``b**(2k - 1)`` is ``0**(-1)`` for
     k = 0), b = ±1 (where the closed form of R is 0/0) and T = 1 (R does not depend
     on b); ``seed`` draws the random cases (change it for fresh ones).
-    :meth:`CheckResult.plot` draws ∂R/∂b against b for T = 2, 4, 6.
+    ``CheckResult.plot()`` draws ∂R/∂b against b for T = 2, 4, 6.
 
     Examples
     --------
@@ -381,7 +381,7 @@ def landau_quadratic(student, seed: int = 512) -> CheckResult:
     ``s`` has shape ``(..., T)`` (one profile per row) and the answer shape
     ``(...)``. Three random cases, then the edges T = 1 (no b at all), T = 2 and the
     Dirac task at T = 3 (where A = 1/β² − 2); ``seed`` draws the random profiles.
-    :meth:`CheckResult.plot` draws A against β for three tasks.
+    ``CheckResult.plot()`` draws A against β for three tasks.
 
     Examples
     --------

@@ -78,7 +78,7 @@ def estimate_weights(student, seed: int = 7007):
     ``X`` has shape ``(P, T, Nx)``, ``Y`` shape ``(P, Nx)``; all channels share ``w``.
     Three random noisy cases, then the edges T = 1 and noise-free targets (where w is
     recovered exactly); ``seed`` draws the random cases (change it for fresh ones).
-    :meth:`CheckResult.plot` draws the estimated weights of two targets against t.
+    ``CheckResult.plot()`` draws the estimated weights of two targets against t.
 
     Examples
     --------
