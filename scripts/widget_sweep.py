@@ -356,12 +356,13 @@ def sweep_notebook(path, timeout=600):
             )
         ]
     )
-    env_path = os.environ.get("PYTHONPATH", "")
+    # the kernel's environment only: changing os.environ here would leak into every
+    # kernel the calling process starts later (a pytest run's nbval kernels among them)
+    env = dict(os.environ)
+    env_path = env.get("PYTHONPATH", "")
     if str(ROOT) not in env_path.split(os.pathsep):  # lrnn_utils from this checkout
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(ROOT), env_path) if p
-        )
-    os.environ.setdefault("MPLBACKEND", "agg")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_path) if p)
+    env.setdefault("MPLBACKEND", "agg")
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -369,7 +370,7 @@ def sweep_notebook(path, timeout=600):
         resources={"metadata": {"path": str(path.parent)}},
     )
     try:
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as err:
         return [
             {

@@ -30,7 +30,11 @@ import pytest  # noqa: E402
 
 from lrnn_utils import plotting  # noqa: E402
 
+# colour-science sets numpy's print options to the legacy "1.13" style when imported,
+# which would change every array repr printed after it (the package's doctests, say)
+_print_options = np.get_printoptions()
 colour = pytest.importorskip("colour")
+np.set_printoptions(**_print_options)
 
 SIMULATIONS = (None, "Protanomaly", "Deuteranomaly", "Tritanomaly")
 NAMES = {
