@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lrnn_utils import fast, model, tasks  # noqa: E402
+from lrnn_utils import engine, moments, network, tasks  # noqa: E402
 
 # The job of the issue: T = 10, N = 4, P = 64, 2000 steps, float64.
 T, N, P, STEPS, LR = 10, 4, 64, 2000, 0.02
@@ -71,7 +71,7 @@ def make_job(P=P, seed=0):
         axis=1,
     )
     task = tasks.make_task(S, P=P, rng=rng, n_in=N, n_out=N)
-    Wx, Wh, Wy, _ = model.aligned_init(
+    Wx, Wh, Wy, _ = network.aligned_init(
         task, [0.3, 0.25, 0.2, 0.35], [0.2, 0.1, 0.3, 0.15], 0.3, rng
     )
     return task.X, task.Y, (Wx, Wh, Wy), task
@@ -212,11 +212,11 @@ def main(argv=None):
     X, Y, W0, task0 = make_job()
     versions = {"numpy": np.__version__}
     contenders = {
-        "lrnn_utils.model.train": lambda: final(
-            model.train(*W0, X, Y, LR, STEPS, record_every=STEPS)
+        'engine.train(method="bptt")': lambda: final(
+            engine.train(*W0, X, Y, LR, STEPS, record_every=STEPS, method="bptt")
         ),
-        "lrnn_utils.fast.train": lambda: final(
-            fast.train(*W0, X, Y, LR, STEPS, record_every=STEPS)
+        "engine.train": lambda: final(
+            engine.train(*W0, X, Y, LR, STEPS, record_every=STEPS)
         ),
     }
     compile_s = None
@@ -242,14 +242,14 @@ def main(argv=None):
             t0 = time.perf_counter()
             finals[k] = fn()
             runs[k].append(time.perf_counter() - t0)
-    ref = finals["lrnn_utils.model.train"]
+    ref = finals['engine.train(method="bptt")']
     res = {
         k: dict(
             median_s=statistics.median(v), runs_s=v, max_dev=max_dev(finals[k], ref)
         )
         for k, v in runs.items()
     }
-    fast_t = res["lrnn_utils.fast.train"]["median_s"]
+    fast_t = res["engine.train"]["median_s"]
     jx = res.get("JAX jit + lax.scan (run only)")
     if jx:
         jx["compile_s"] = compile_s
@@ -269,13 +269,13 @@ def main(argv=None):
     for Pn in [64, 256, 1024, 4096, 16384]:
         Xp, Yp, Wp, _ = make_job(P=Pn, seed=1)
         tr, _, Wr = median_time(
-            lambda: final(model.train(*Wp, Xp, Yp, LR, steps_p, record_every=steps_p)),
+            lambda: final(engine.train(*Wp, Xp, Yp, LR, steps_p, record_every=steps_p)),
             rep_slow,
         )
-        tm, _, mom = median_time(lambda: fast.moments(Xp, Yp), rep_slow)
+        tm, _, mom = median_time(lambda: moments.moments(Xp, Yp), rep_slow)
         tf, _, Wf = median_time(
             lambda: final(
-                fast.train_on_moments(*Wp, mom, LR, steps_p, record_every=steps_p)
+                engine.train_on_moments(*Wp, mom, LR, steps_p, record_every=steps_p)
             ),
             rep,
         )
@@ -306,11 +306,11 @@ def main(argv=None):
     for k, (d, lam) in enumerate([(0.8, 0.8), (0.6, 0.95), (0.4, 0.7)], start=1):
         S[..., k] = tasks.task_singular_values("inverse_exponential", T, d, lam)
     sig = np.einsum("ok,...tk,ik->...toi", Ux, S, Vx)
-    mom = fast.make_moments(sig)
+    mom = moments.make_moments(sig)
     B = n_side * n_side
     Wxs = np.broadcast_to(W0[0], (n_side, n_side) + W0[0].shape)
     tb, _, hb = median_time(
-        lambda: fast.train_batch(
+        lambda: engine.train_batch(
             Wxs, W0[1], W0[2], mom, LR, STEPS, on_divergence="mask"
         ),
         rep_slow,
@@ -326,9 +326,9 @@ def main(argv=None):
     def loop_fast():
         return [
             final(
-                fast.train_on_moments(
+                engine.train_on_moments(
                     *W0,
-                    fast.make_moments(sig[i, j]),
+                    moments.make_moments(sig[i, j]),
                     LR,
                     STEPS,
                     record_every=STEPS,
@@ -352,7 +352,7 @@ def main(argv=None):
         datasets.append((Xs, Ys))
     tr, _, Wr = median_time(
         lambda: [
-            final(model.train(*W0, Xs, Ys, LR, STEPS, record_every=STEPS))
+            final(engine.train(*W0, Xs, Ys, LR, STEPS, record_every=STEPS))
             for Xs, Ys in datasets
         ],
         1,
@@ -409,7 +409,7 @@ TARGET_VS_TORCH, TARGET_SWEEP_VS_TORCH = 20.0, 100.0
 def targets(out) -> str:
     """The issue's targets with the measured values and a verdict."""
     res, sw = out["single_job"], out["sweep"]
-    fast_t = res["lrnn_utils.fast.train"]["median_s"]
+    fast_t = res["engine.train"]["median_s"]
     rows = []
     torch_t = res.get("PyTorch loop (autograd)", {}).get("median_s")
     if torch_t:
@@ -470,7 +470,7 @@ def render(out) -> str:
         f"{job['steps']} steps, learning rate {job['lr']}, {job['dtype']}, "
         "aligned initial weights). Median of repeated runs; *speed-up* is the "
         "PyTorch loop's median divided by the row's median; *max |ΔW|* is the "
-        "largest difference of the final weights from `lrnn_utils.model.train`."
+        "largest difference of the final weights from `lrnn_utils.engine.train`."
     )
     L.append("")
     L.append("| trainer | median time | speed-up vs PyTorch | max abs ΔW |")
@@ -525,9 +525,9 @@ def render(out) -> str:
     L.append("|---|---:|---:|")
     b = sw["batched_per_network_s"]
     rows = [
-        ("`fast.train_batch`, whole grid in one call", b),
-        ("`fast.train_on_moments`, loop over points", sw["fast_loop_per_network_s"]),
-        ("`model.train`, loop over points", sw["reference_loop_per_network_s"]),
+        ("`engine.train_batch`, whole grid in one call", b),
+        ("`engine.train_on_moments`, loop over points", sw["fast_loop_per_network_s"]),
+        ("`engine.train`, loop over points", sw["reference_loop_per_network_s"]),
     ]
     if "torch_loop_per_network_s" in sw:
         rows.append(

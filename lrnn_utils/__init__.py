@@ -1,66 +1,70 @@
 """Helper package of the book *Learning dynamics in linear recurrent neural networks*.
 
-Modules
--------
+One module per concept
+----------------------
 tasks
-    Singular-value profiles, exactly whitened data, correlations.
-model
-    The linear RNN: forward pass, loss, backpropagation through time, training,
-    aligned initialisation and mode read-out.
+    Singular-value profiles and exactly whitened data sets (Assumptions 1-2).
+network
+    The linear RNN: forward recurrence, loss, backpropagation through time,
+    initialisations, read-out of the connectivity modes.
+moments
+    Second moments of the data and the loss written through them.
 theory
-    Mode equations, energy, closed forms and zero-loss solutions.
-fast
-    Gradient descent through the data's second moments: a drop-in fast trainer and a
-    batched trainer for sweeps.
-correlation_form
-    The loss and its gradients through the input-output correlations (whitened inputs).
+    Mode theory: energy, mode equations, closed forms, zero-loss solutions,
+    curvature and stable learning rates, extrapolation.
+engine
+    Training: one trainer family (backpropagation through time or the moment
+    form, one network or a batch), one divergence policy, one result type.
+kernels
+    The neural tangent kernel and how far it moves.
+stimuli
+    Sensory-integration stimuli from neurogym.
 plotting
     The book's figure conventions (theory dashed, simulation solid).
 report
     Printing rounding-level deviations as bounds, so committed outputs do not depend
     on the machine.
+checks
+    The exercise checks, one module per chapter.
 
-Chapter-specific helpers: ``unrolled`` (ch. 1), ``decoupling`` (ch. 2),
-``learning_speed`` (ch. 3), ``stability`` (ch. 4),
-``phase`` (ch. 5),
-``ntk`` (ch. 6), ``sensory`` (ch. 7).
+Chapter drivers (import only the concept modules, never each other):
+``decoupling`` (ch. 2), ``learning_speed`` (ch. 3), ``phase`` (ch. 5),
+``feature_learning`` (ch. 6b).
 """
 
 from . import (
     checks,
-    correlation_form,
     decoupling,
-    fast,
+    engine,
+    feature_learning,
+    kernels,
     learning_speed,
-    model,
-    ntk,
+    moments,
+    network,
     phase,
     plotting,
     report,
-    sensory,
-    stability,
+    stimuli,
     tasks,
     theory,
-    unrolled,
 )
 from ._validation import TrainingDivergedError
 
 __all__ = [
     "tasks",
-    "model",
-    "fast",
+    "network",
+    "moments",
     "theory",
-    "correlation_form",
+    "engine",
+    "kernels",
+    "stimuli",
     "plotting",
     "report",
-    "unrolled",
+    "checks",
     "decoupling",
     "learning_speed",
-    "stability",
     "phase",
-    "ntk",
-    "sensory",
-    "checks",
+    "feature_learning",
     "TrainingDivergedError",
 ]
 __version__ = "0.1.0"

@@ -301,3 +301,23 @@ def record_steps(steps: int, record_every: int) -> np.ndarray:
     if idx[-1] != steps:
         idx = np.append(idx, steps)
     return idx
+
+
+def check_mode_vector(x, K: int, name: str) -> np.ndarray:
+    arr = as_finite_array(x, name)
+    if arr.ndim == 0:
+        return np.full(K, float(arr))
+    if arr.shape != (K,):
+        raise ValueError(
+            f"{name} must be a scalar or have shape ({K},), got {arr.shape}"
+        )
+    return arr
+
+
+def check_maps(M, name="M") -> np.ndarray:
+    M = as_finite_array(M, name, ndim=3)
+    if M.shape[0] < 1:
+        raise ValueError(
+            f"{name} must contain at least one time step, got shape {M.shape}"
+        )
+    return M

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import fast as _fast
-from . import model as _model
+from . import engine as _engine
+from . import network as _network
 from . import theory as _theory
 from ._validation import (
     as_finite_array,
     check_choice,
     check_finite_scalar,
+    check_mode_vector,
     check_positive_int,
     check_rng,
 )
@@ -58,7 +59,7 @@ def aligned_blocks(Wx, Wh, Wy, task: Task, R):
     task : Task
         Provides ``U`` (``Ny x K``) and ``V`` (``Nx x K``).
     R : array_like, shape (Nh, Nh)
-        Orthogonal hidden basis (e.g. from :func:`lrnn_utils.model.aligned_init`).
+        Orthogonal hidden basis (e.g. from :func:`lrnn_utils.network.aligned_init`).
 
     Returns
     -------
@@ -75,10 +76,10 @@ def aligned_blocks(Wx, Wh, Wy, task: Task, R):
     Examples
     --------
     >>> import numpy as np
-    >>> from lrnn_utils import model, tasks
+    >>> from lrnn_utils import network, tasks
     >>> rng = np.random.default_rng(0)
     >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
-    >>> Wx, Wh, Wy, R = model.aligned_init(task, 0.5, [0.2, 0.4], 1.0, rng)
+    >>> Wx, Wh, Wy, R = network.aligned_init(task, 0.5, [0.2, 0.4], 1.0, rng)
     >>> Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
     >>> np.round(Ah, 12) + 0.0
     array([[0.2, 0. ],
@@ -140,10 +141,10 @@ def misalignment(Wx, Wh, Wy, task: Task, R) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from lrnn_utils import model, tasks
+    >>> from lrnn_utils import network, tasks
     >>> rng = np.random.default_rng(0)
     >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
-    >>> Wx, Wh, Wy, R = model.aligned_init(task, 0.5, 0.3, 1.0, rng)
+    >>> Wx, Wh, Wy, R = network.aligned_init(task, 0.5, 0.3, 1.0, rng)
     >>> bool(misalignment(Wx, Wh, Wy, task, R) < 1e-12)
     True
     >>> bool(misalignment(Wx, Wh + 0.1, Wy, task, R) > 0.01)
@@ -173,7 +174,7 @@ def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
     ``W_x = R_x A Vᵀ``, ``W_h = R_y B R_xᵀ``, ``W_y = U C R_yᵀ`` with
     ``R_y = R_x^{-1} = R_xᵀ`` (paper eqs 191-193).  Then
     ``W_y W_h^k W_x = U C B^k A Vᵀ`` holds for ``k = 1`` only; it is kept here
-    to demonstrate the inconsistency (use :func:`lrnn_utils.model.aligned_init`,
+    to demonstrate the inconsistency (use :func:`lrnn_utils.network.aligned_init`,
     which uses one basis ``R``, for actual work).
 
     Parameters
@@ -197,11 +198,11 @@ def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
     Examples
     --------
     >>> import numpy as np
-    >>> from lrnn_utils import model, tasks
+    >>> from lrnn_utils import network, tasks
     >>> rng = np.random.default_rng(1)
     >>> task = tasks.make_task(np.ones((3, 3)), P=18, rng=rng)
     >>> Wx, Wh, Wy, Rx, Ry = two_basis_init(task, 1.0, 0.5, 1.0, rng)
-    >>> M = model.effective_maps(Wx, Wh, Wy, 3)  # M[T-1-k] has k recurrent steps
+    >>> M = network.effective_maps(Wx, Wh, Wy, 3)  # M[T-1-k] has k recurrent steps
     >>> aligned = [task.U @ (0.5**k * task.V.T) for k in range(3)]
     >>> [bool(np.allclose(M[2 - k], aligned[k])) for k in range(3)]
     [False, True, False]
@@ -209,9 +210,9 @@ def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
     check_task(task)
     check_rng(rng)
     K = task.K
-    A = np.diag(_model._mode_vector(a0, K, "a0"))
-    B = np.diag(_model._mode_vector(b0, K, "b0"))
-    C = np.diag(_model._mode_vector(c0, K, "c0"))
+    A = np.diag(check_mode_vector(a0, K, "a0"))
+    B = np.diag(check_mode_vector(b0, K, "b0"))
+    C = np.diag(check_mode_vector(c0, K, "c0"))
     Rx = random_orthonormal(K, K, rng)
     Ry = np.linalg.inv(Rx)
     return Rx @ A @ task.V.T, Ry @ B @ Rx.T, task.U @ C @ Ry.T, Rx, Ry
@@ -279,7 +280,7 @@ def teacher_task(
     Wx_t = Rt @ (sx[:, None] * base.V.T)
     Wh_t = Rt @ (sh[:, None] * Rt.T)
     Wy_t = base.U @ (sy[:, None] * Rt.T)
-    Y = _model.forward(Wx_t, Wh_t, Wy_t, base.X)
+    Y = _network.forward(Wx_t, Wh_t, Wy_t, base.X)
     return Task(X=base.X, Y=Y, U=base.U, V=base.V, S=S), (Wx_t, Wh_t, Wy_t)
 
 
@@ -321,7 +322,7 @@ class AlignedRun:
     steps : ndarray, shape (n,)
         Recorded update steps.
     a, b, c : ndarray, shape (n, K)
-        Modes read off the full-matrix weights with :func:`lrnn_utils.model.modes`.
+        Modes read off the full-matrix weights with :func:`lrnn_utils.network.modes`.
     loss : ndarray, shape (n,)
         Full-matrix loss.
     misalignment : ndarray, shape (n,)
@@ -331,7 +332,7 @@ class AlignedRun:
     final_weights : tuple of ndarray
         ``(W_x, W_h, W_y)`` after the last step.
     R : ndarray, shape (Nh, Nh)
-        The hidden basis drawn by :func:`lrnn_utils.model.aligned_init`.
+        The hidden basis drawn by :func:`lrnn_utils.network.aligned_init`.
     """
 
     steps: np.ndarray
@@ -370,12 +371,12 @@ def run_aligned(
     steps: int,
     rng: np.random.Generator,
     record_every: int = 1,
-    engine: str = "bptt",
+    method: str = "bptt",
 ):
     """Train the full matrices from an aligned start and integrate the mode equations.
 
-    Builds weights with :func:`lrnn_utils.model.aligned_init`, runs
-    :func:`lrnn_utils.model.train` (or :func:`lrnn_utils.fast.train`) and
+    Builds weights with :func:`lrnn_utils.network.aligned_init`, runs
+    :func:`lrnn_utils.engine.train` with the chosen ``method`` and
     :func:`lrnn_utils.theory.simulate_modes` with the same learning rate and step
     count, and reads the modes off the full-matrix history.
 
@@ -391,11 +392,10 @@ def run_aligned(
     rng : numpy.random.Generator
         Draws the hidden basis ``R``.
     record_every : int, default 1
-    engine : {"bptt", "moments"}, default "bptt"
-        ``"bptt"``: backpropagation through time on the samples
-        (:func:`lrnn_utils.model.train`); ``"moments"``: the same gradient descent
-        through the data's second moments (:func:`lrnn_utils.fast.train`), equal up
-        to rounding and several times faster (interactive figures use it).
+    method : {"bptt", "moments"}, default "bptt"
+        The engine's gradient: backpropagation through time on the samples, or
+        the same gradient through the data's second moments, equal up to rounding
+        and several times faster (see :func:`lrnn_utils.engine.train`).
 
     Returns
     -------
@@ -406,10 +406,10 @@ def run_aligned(
     lrnn_utils.TrainingDivergedError
         If either run diverges.
     TypeError
-        If ``task`` is not a :class:`~lrnn_utils.tasks.Task`, or ``engine`` is not
+        If ``task`` is not a :class:`~lrnn_utils.tasks.Task`, or ``method`` is not
         a string.
     ValueError
-        If ``engine`` is not ``"bptt"`` or ``"moments"``.
+        If ``method`` is not ``"bptt"`` or ``"moments"``.
 
     Examples
     --------
@@ -420,18 +420,17 @@ def run_aligned(
     >>> run = run_aligned(task, 0.1, 0.1, 0.1, lr=0.05, steps=20, rng=rng)
     >>> bool(run.max_deviation < 1e-12), run.a.shape
     (True, (21, 1))
-    >>> quick = run_aligned(task, 0.1, 0.1, 0.1, 0.05, 20, rng, engine="moments")
+    >>> quick = run_aligned(task, 0.1, 0.1, 0.1, 0.05, 20, rng, method="moments")
     >>> bool(quick.max_deviation < 1e-12)
     True
     """
     check_task(task)
-    engine = check_choice(engine, "engine", ("bptt", "moments"))
-    Wx, Wh, Wy, R = _model.aligned_init(task, a0, b0, c0, rng)
-    train = _model.train if engine == "bptt" else _fast.train
-    hist = train(
-        Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=record_every
+    method = check_choice(method, "method", ("bptt", "moments"))
+    Wx, Wh, Wy, R = _network.aligned_init(task, a0, b0, c0, rng)
+    hist = _engine.train(
+        Wx, Wh, Wy, task.X, task.Y, lr, steps, record_every, method=method
     )
-    a, b, c = _model.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
+    a, b, c = _network.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
     mis = misalignment(hist.Wx, hist.Wh, hist.Wy, task, R)
     K = task.K
     traj = _theory.simulate_modes(

@@ -17,18 +17,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import network
 from ._validation import (
     as_finite_array,
     check_diverged,
     check_finite_scalar,
     check_positive_int,
+    check_rng,
     record_steps,
 )
-from .tasks import check_kind, task_singular_values
+from .tasks import check_kind, make_task, task_singular_values
 
 __all__ = [
     "energy",
-    "mode_gradients",
+    "mode_flows",
     "time_lags",
     "decay_powers",
     "optimal_u",
@@ -45,6 +47,10 @@ __all__ = [
     "energy_hessian",
     "sharpness",
     "max_stable_lr",
+    "loss_at_lengths",
+    "EnergyMinimum",
+    "minimise_energy",
+    "best_mode",
 ]
 
 
@@ -214,7 +220,7 @@ def energy(a, b, c, s) -> np.ndarray:
 
 
 def flows(a, b, c, s):
-    """:func:`mode_gradients` without validation (a kernel for loops over steps)."""
+    """:func:`mode_flows` without validation (a kernel for loops over steps)."""
     r, pw, dpw = _residual(a, b, c, s)
     da = c * np.sum(pw * r, axis=-1)
     db = (c * a) * np.sum(dpw * r, axis=-1)
@@ -222,11 +228,7 @@ def flows(a, b, c, s):
     return da, db, dc
 
 
-# lrnn_utils.checks.ch05 imports this name; the rename follows in phase 2 (issue 16)
-_flows = flows
-
-
-def mode_gradients(a, b, c, s):
+def mode_flows(a, b, c, s):
     """Right-hand sides of the mode equations (5)-(7) with τ = 1.
 
     ``ȧ = Σ_i c b^{T−i} (s_i − c b^{T−i} a)``,
@@ -281,7 +283,7 @@ def simulate_modes(
     """Euler-integrate the mode equations: ``x ← x + lr · ẋ`` for x in (a, b, c).
 
     With the book's conventions this is exactly full-matrix gradient descent
-    with learning rate ``lr`` on aligned weights (see :func:`lrnn_utils.model.train`).
+    with learning rate ``lr`` on aligned weights (see :func:`lrnn_utils.engine.train`).
     Only the modes named in ``trainable`` are updated; the others keep their
     initial value (``"ac"`` freezes the recurrent mode as in App. C, ``"b"``
     freezes the input-output modes as in App. D).
@@ -675,3 +677,229 @@ def max_stable_lr(a, b, c, s) -> np.ndarray:
     lam = sharpness(a, b, c, s)
     with np.errstate(divide="ignore"):
         return np.where(lam > 0, 2.0 / lam, np.inf)
+
+
+def loss_at_lengths(
+    Wx,
+    Wh,
+    Wy,
+    U,
+    V,
+    kind: str,
+    delta,
+    lam,
+    T_tests,
+    rng: np.random.Generator,
+    P: int | None = None,
+):
+    """Full-matrix loss of fixed weights on the same task family at other lengths.
+
+    For each ``T'`` in ``T_tests`` a fresh task ``s_{α,t} = δ_α f(λ_α, t)``,
+    ``t = 1..T'``, with the given singular vectors and new whitened inputs is
+    built (:func:`lrnn_utils.tasks.make_task` with ``U`` and ``V`` given) and
+    :func:`lrnn_utils.network.loss` is evaluated on it.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights (e.g. the end of a training run at another length).
+    U, V : array_like
+        Singular vectors of the task family (``task.U``, ``task.V``).
+    kind : {"constant", "inverse_exponential", "exponential"}
+    delta, lam : float or array_like of shape (K,)
+        Scale and dynamics per mode.
+    T_tests : int or array_like of int
+        Test lengths.
+    rng : numpy.random.Generator
+    P : int, optional
+        Trajectories per test task (default ``T' * Nx``, the minimum for exact
+        whitening).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape of ``T_tests``.
+    """
+    check_kind(kind)
+    check_rng(rng)
+    U = as_finite_array(U, "U", ndim=2)
+    V = as_finite_array(V, "V", ndim=2)
+    K = U.shape[1]
+    delta = np.broadcast_to(as_finite_array(delta, "delta"), (K,))
+    lam = np.broadcast_to(as_finite_array(lam, "lam"), (K,))
+    T_arr = np.asarray(T_tests)
+    out = np.empty(T_arr.size)
+    for j, Tt in enumerate(T_arr.ravel()):
+        Tt = check_positive_int(Tt, "T_tests")
+        S = task_singular_values(kind, Tt, delta, lam).T  # (T', K)
+        n_in = V.shape[0]
+        Pj = Tt * n_in if P is None else check_positive_int(P, "P")
+        task = make_task(S, Pj, rng, U=U, V=V)
+        out[j] = network.loss(Wx, Wh, Wy, task.X, task.Y)
+    return out.reshape(T_arr.shape)
+
+
+@dataclass(frozen=True)
+class EnergyMinimum:
+    """Result of :func:`minimise_energy`.
+
+    Attributes
+    ----------
+    u, b, energy : float
+        Best product ``ac``, recurrent mode and energy found.
+    starts : ndarray, shape (n,)
+        Initial ``b`` of each local search.
+    energies : ndarray, shape (n,)
+        Final energy of each local search.
+    b_finals : ndarray, shape (n,)
+        Final ``b`` of each local search.
+    """
+
+    u: float
+    b: float
+    energy: float
+    starts: np.ndarray
+    energies: np.ndarray
+    b_finals: np.ndarray
+
+
+def minimise_energy(s, b_starts=None, b_bound: float = 10.0) -> EnergyMinimum:
+    """Minimise ``E(u, b) = ½ Σ_i (s_i − u b^{T−i})²`` numerically from several starts.
+
+    Each local search is L-BFGS-B (``scipy.optimize.minimize``) with the
+    exact gradient, over ``(u, b)`` with ``|b| <= b_bound``; it starts at
+    ``b0`` and ``u0 = optimal_u(b0, s)``.
+
+    Parameters
+    ----------
+    s : array_like, shape (T,)
+        One mode's singular values.
+    b_starts : array_like, optional
+        Initial values of ``b`` (default ``linspace(-2, 2, 9)``).
+    b_bound : float, default 10
+        Box constraint on ``|b|``.  A best ``b`` on the bound signals that the
+        infimum is approached only as ``|b| → ∞`` (e.g. a first-step Dirac).
+
+    Returns
+    -------
+    EnergyMinimum
+    """
+    from scipy.optimize import minimize
+
+    s = as_finite_array(s, "s", ndim=1)
+    T = s.size
+    if T < 1:
+        raise ValueError("s must contain at least one value")
+    b_bound = check_finite_scalar(b_bound, "b_bound", positive=True)
+    starts = (
+        np.linspace(-2.0, 2.0, 9)
+        if b_starts is None
+        else as_finite_array(b_starts, "b_starts", ndim=1)
+    )
+    if starts.size == 0:
+        raise ValueError("b_starts must not be empty")
+    if np.any(np.abs(starts) > b_bound):
+        raise ValueError("every b start must satisfy |b| <= b_bound")
+    k = time_lags(T)
+
+    def fun(x):
+        u, b = x
+        g = b**k
+        dg = k * b ** np.maximum(k - 1, 0)
+        r = s - u * g
+        return 0.5 * float(r @ r), np.array([-(g @ r), -u * (dg @ r)])
+
+    res_u, res_b, res_E = [], [], []
+    # the box corners are candidates too: on a slope that flattens towards the box the
+    # local searches stop wherever the tolerances are met, which depends on rounding
+    for b_edge in (-b_bound, b_bound):
+        u_edge = float(optimal_u(b_edge, s))
+        res_u.append(u_edge)
+        res_b.append(b_edge)
+        res_E.append(fun([u_edge, b_edge])[0])
+    for b0 in starts:
+        u0 = float(optimal_u(b0, s))
+        r = minimize(
+            fun,
+            x0=[u0, b0],
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(None, None), (-b_bound, b_bound)],
+            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 5000},
+        )
+        res_u.append(r.x[0])
+        res_b.append(r.x[1])
+        res_E.append(r.fun)
+    res_E = np.asarray(res_E)
+    # ties up to rounding (E(u, b) = E(-u, -b) for a profile with s_i = 0 at every odd
+    # lag, say) go to the largest b, so the answer does not depend on the BLAS kernel
+    tie = res_E <= res_E.min() * (1 + 1e-9)
+    j = int(np.flatnonzero(tie)[np.argmax(np.asarray(res_b)[tie])])
+    return EnergyMinimum(
+        u=float(res_u[j]),
+        b=float(res_b[j]),
+        energy=float(res_E[j]),
+        starts=starts.copy(),
+        energies=res_E[2:],  # the local searches, one per start
+        b_finals=np.asarray(res_b[2:]),
+    )
+
+
+def best_mode(w, C, b_grid=None):
+    """The single mode ``(b, u = ac)`` that best fits weights ``w`` under inputs ``C``.
+
+    Minimises the energy ``E(b, u) = ½ rᵀ C r`` with ``r_i = w_i − u b^{T−i}``
+    (``C`` is the ``T x T`` time correlation of the input along the mode's
+    direction; ``C = I`` gives the whitened energy of paper eq. 8).  For fixed
+    ``b`` the best ``u`` is ``u*(b) = pᵀ C w / pᵀ C p`` with ``p_i = b^{T−i}``; the
+    best ``b`` is found on ``b_grid`` and refined on four successively finer local
+    grids (resolution about ``1e-6`` of the grid step).
+
+    Parameters
+    ----------
+    w : array_like, shape (T,)
+    C : array_like, shape (..., T, T)
+        Symmetric positive definite.
+    b_grid : array_like, optional
+        Candidate ``b`` values (default 2001 points on [-2, 2]).
+
+    Returns
+    -------
+    (b, u, E) : tuple of numpy.ndarray, each of shape ``C.shape[:-2]``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> b, u, E = best_mode(np.ones(4), np.eye(4))
+    >>> round(float(b), 6), round(float(u), 6), float(E) < 1e-12
+    (1.0, 1.0, True)
+    """
+    w = as_finite_array(w, "w", ndim=1)
+    C = as_finite_array(C, "C", min_ndim=2)
+    T = w.size
+    if T == 0:
+        raise ValueError("w must have at least one time step")
+    if C.shape[-2:] != (T, T):
+        raise ValueError(f"C must end in shape ({T}, {T}), got {C.shape}")
+    grid = np.linspace(-2.0, 2.0, 2001) if b_grid is None else np.asarray(b_grid)
+    grid = as_finite_array(grid, "b_grid", ndim=1)
+    if grid.size < 2:
+        raise ValueError(f"b_grid must hold at least 2 values, got {grid.size}")
+
+    def fit(b):  # b: (..., G) -> u, E of shape (..., G)
+        p = b[..., None] ** time_lags(T)  # (..., G, T): b^(T-t)
+        Cp = np.einsum("...st,...gt->...gs", C, p)
+        u = np.einsum("...gs,s->...g", Cp, w) / np.einsum("...gs,...gs->...g", Cp, p)
+        r = w - u[..., None] * p
+        return u, 0.5 * np.einsum("...gs,...st,...gt->...g", r, C, r)
+
+    _, E = fit(grid)
+    b = grid[np.argmin(E, axis=-1)][..., None]  # (..., 1)
+    h = grid[1] - grid[0]
+    for _ in range(4):  # zoom in: 4 grids of 41 points around the current best
+        local = b + h * np.linspace(-1.0, 1.0, 41)
+        _, E = fit(local)
+        b = np.take_along_axis(local, np.argmin(E, axis=-1)[..., None], -1)
+        h /= 20.0
+    u, E = fit(b)
+    return b[..., 0], u[..., 0], E[..., 0]

@@ -23,7 +23,7 @@ import link_first_use  # noqa: E402
 def test_every_public_module_and_object_is_on_the_page():
     rst = apigen.api_rst()
     modules = apigen.public_modules()
-    assert "lrnn_utils.model" in modules and "lrnn_utils.checks.ch02" in modules
+    assert "lrnn_utils.network" in modules and "lrnn_utils.checks.ch02" in modules
     assert not any("._" in m for m in modules)
     n = 0
     for name in modules:
@@ -67,7 +67,7 @@ def test_first_use_list_points_to_documented_objects():
     assert all(r["object"] in documented for r in rows)
     assert len({r["object"] for r in rows}) == len(rows)
     first = {r["object"]: r["page"] for r in rows}
-    assert first["lrnn_utils.model.forward"] == "book/01_linear_rnn"
+    assert first["lrnn_utils.network.forward"] == "book/01_linear_rnn"
 
 
 def test_api_page_builds_nitpicky_with_warnings_as_errors(tmp_path):
@@ -102,5 +102,5 @@ def test_api_page_builds_nitpicky_with_warnings_as_errors(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     html = tmp_path / "out" / "_build" / "html" / "book" / "api" / "index.html"
     text = html.read_text()
-    assert 'id="lrnn_utils.model.train"' in text
+    assert 'id="lrnn_utils.engine.train"' in text
     assert 'id="lrnn_utils.checks.ch02.euler_step"' in text

@@ -17,13 +17,13 @@ import warnings
 import numpy as np
 import pytest
 
-from lrnn_utils import checks, model, sensory
+from lrnn_utils import checks, network
 from lrnn_utils.checks import ch02, ch03, ch04, ch05, ch06, ch07
 
 #: check -> the right answer (the reference the check compares with)
 RIGHT = {
-    "unrolled_output": (checks.unrolled_output, model.forward),
-    "bptt_gradients": (checks.bptt_gradients, model.gradients),
+    "unrolled_output": (checks.unrolled_output, network.forward),
+    "bptt_gradients": (checks.bptt_gradients, network.gradients),
     "euler_step": (checks.euler_step, ch02._euler_reference),
     "read_modes": (checks.read_modes, ch02._read_reference),
     "u_frozen_b": (checks.u_frozen_b, ch03._u_ref),
@@ -38,7 +38,7 @@ RIGHT = {
     "kernel_distance": (checks.kernel_distance, ch06._kd_ref),
     "linearised_step": (checks.linearised_step, ch06._step_ref),
     "estimate_weights": (checks.estimate_weights, ch07._lstsq_ref),
-    "unaligned_modes": (checks.unaligned_modes, sensory.read_modes),
+    "unaligned_modes": (checks.unaligned_modes, network.read_modes),
     "sensory_test_loss": (checks.sensory_test_loss, ch07._extrapolation_reference),
 }
 MULTI = [k for k in RIGHT if k in ("bptt_gradients", "euler_step", "read_modes")] + [

@@ -4,7 +4,7 @@ yet", and each typical wrong answer gets its own message."""
 import numpy as np
 import pytest
 
-from lrnn_utils import checks, model, tasks, theory
+from lrnn_utils import checks, network, tasks, theory
 from lrnn_utils.checks import ch02
 
 # ------------------------------------------------------------------ euler_step
@@ -57,7 +57,7 @@ def test_euler_right_answers_pass():
     assert checks.euler_step(student_euler).passed
     # the library's right-hand sides give the same step
     lib = lambda a, b, c, s, lr: tuple(  # noqa: E731
-        x + lr * dx for x, dx in zip((a, b, c), theory.mode_gradients(a, b, c, s))
+        x + lr * dx for x, dx in zip((a, b, c), theory.mode_flows(a, b, c, s))
     )
     assert checks.euler_step(lib).passed
     sim = lambda a, b, c, s, lr: tuple(  # noqa: E731
@@ -203,10 +203,10 @@ def test_read_right_answer_passes():
 def test_read_reference_matches_model_modes():
     rng = np.random.default_rng(0)
     task = tasks.make_task(rng.normal(size=(4, 3)), P=40, rng=rng, n_in=5, n_out=4)
-    Wx, Wh, Wy, R = model.aligned_init(task, [0.2, -0.3, 0.4], 0.5, 1.1, rng)
+    Wx, Wh, Wy, R = network.aligned_init(task, [0.2, -0.3, 0.4], 0.5, 1.1, rng)
     Wh = Wh + 0.1 * rng.normal(size=Wh.shape)  # also away from the aligned form
     got = ch02._read_reference(Wx, Wh, Wy, task.U, task.V, R)
-    for g, w in zip(got, model.modes(Wx, Wh, Wy, task, R)):
+    for g, w in zip(got, network.modes(Wx, Wh, Wy, task, R)):
         np.testing.assert_allclose(g, w, atol=1e-14)
 
 

@@ -4,7 +4,7 @@ and every typical wrong answer gets its own message."""
 import numpy as np
 import pytest
 
-from lrnn_utils import checks, stability, theory
+from lrnn_utils import checks, theory
 from lrnn_utils.checks import ch04
 
 # ----------------------------------------------------------------------------
@@ -80,10 +80,10 @@ def test_the_edges_are_what_they_claim():
     cases, edges = ch04._lr_cases()
     edges = dict(edges)
     assert edges["b = 0"]["b"] == 0.0
-    lam = np.linalg.eigvalsh(stability.energy_hessian(**edges["λ_min < −λ_max"]))
+    lam = np.linalg.eigvalsh(theory.energy_hessian(**edges["λ_min < −λ_max"]))
     assert lam[-1] > 0 and -lam[0] > lam[-1]
     for case in cases:  # on the random cases 2/max|λ| is right: only the edge fails
-        lam = np.linalg.eigvalsh(stability.energy_hessian(**case))
+        lam = np.linalg.eigvalsh(theory.energy_hessian(**case))
         assert lam[-1] > -lam[0]
 
 

@@ -77,7 +77,7 @@ def test_regularization_gradient_mistakes(wrong, message):
 # --- dirac_euler_step ------------------------------------------
 def step_right(a, b, c, beta, kappa, T, lr):
     s = tasks.dirac_singular_values(T, beta, kappa)
-    da, db, dc = theory.mode_gradients(a, b, c, s)
+    da, db, dc = theory.mode_flows(a, b, c, s)
     return a + lr * da, b + lr * db, c + lr * dc
 
 
@@ -114,9 +114,9 @@ def step_reversed(a, b, c, beta, kappa, T, lr):
 
 def step_sequential(a, b, c, beta, kappa, T, lr):
     s = tasks.dirac_singular_values(T, beta, kappa)
-    a = a + lr * theory.mode_gradients(a, b, c, s)[0]
-    b = b + lr * theory.mode_gradients(a, b, c, s)[1]
-    c = c + lr * theory.mode_gradients(a, b, c, s)[2]
+    a = a + lr * theory.mode_flows(a, b, c, s)[0]
+    b = b + lr * theory.mode_flows(a, b, c, s)[1]
+    c = c + lr * theory.mode_flows(a, b, c, s)[2]
     return a, b, c
 
 

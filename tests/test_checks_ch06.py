@@ -3,7 +3,7 @@ typical mistake gets its own message."""
 
 import numpy as np
 
-from lrnn_utils import model, ntk
+from lrnn_utils import kernels, network
 from lrnn_utils.checks import ch06
 
 
@@ -13,8 +13,8 @@ def stub(*args, **kwargs):
 
 def jh_right(Wx, Wh, Wy, X):
     P, T, _ = X.shape
-    G = ntk.backward_maps(Wx, Wh, Wy, T)
-    H = model.hidden_states(Wx, Wh, Wy, X)
+    G = kernels.backward_maps(Wx, Wh, Wy, T)
+    H = network.hidden_states(Wx, Wh, Wy, X)
     return np.einsum("toa,ptb->poab", G, H[:, :T]).reshape(P * Wy.shape[0], -1)
 
 
@@ -24,19 +24,19 @@ def test_jacobian_wh():
 
     def shifted(Wx, Wh, Wy, X):
         P, T, _ = X.shape
-        G = ntk.backward_maps(Wx, Wh, Wy, T)
-        H = model.hidden_states(Wx, Wh, Wy, X)
+        G = kernels.backward_maps(Wx, Wh, Wy, T)
+        H = network.hidden_states(Wx, Wh, Wy, X)
         return np.einsum("toa,ptb->poab", G, H[:, 1:]).reshape(P * Wy.shape[0], -1)
 
     def transposed(Wx, Wh, Wy, X):
         P, T, _ = X.shape
-        G = ntk.backward_maps(Wx, Wh, Wy, T)
-        H = model.hidden_states(Wx, Wh, Wy, X)
+        G = kernels.backward_maps(Wx, Wh, Wy, T)
+        H = network.hidden_states(Wx, Wh, Wy, X)
         return np.einsum("toa,ptb->poba", G, H[:, :T]).reshape(P * Wy.shape[0], -1)
 
     def last_only(Wx, Wh, Wy, X):
         P, T, _ = X.shape
-        H = model.hidden_states(Wx, Wh, Wy, X)
+        H = network.hidden_states(Wx, Wh, Wy, X)
         return np.einsum("oa,pb->poab", Wy, H[:, T - 1]).reshape(P * Wy.shape[0], -1)
 
     assert "off by one in time" in ch06.jacobian_wh(shifted).message
@@ -69,8 +69,8 @@ def test_kernel_distance():
 
 def test_linearised_step():
     def right(Wx, Wh, Wy, X, Y, lr):
-        K = ntk.ntk(Wx, Wh, Wy, X)
-        err = model.forward(Wx, Wh, Wy, X) - Y
+        K = kernels.ntk(Wx, Wh, Wy, X)
+        err = network.forward(Wx, Wh, Wy, X) - Y
         return -lr * (K @ err.ravel()).reshape(Y.shape) / X.shape[0]
 
     assert ch06.linearised_step(right).passed
@@ -81,8 +81,8 @@ def test_linearised_step():
     assert "learning rate" in ch06.linearised_step(no_lr).message
 
     def wrong_order(Wx, Wh, Wy, X, Y, lr):
-        K = ntk.ntk(Wx, Wh, Wy, X)
-        err = (model.forward(Wx, Wh, Wy, X) - Y).T.ravel()
+        K = kernels.ntk(Wx, Wh, Wy, X)
+        err = (network.forward(Wx, Wh, Wy, X) - Y).T.ravel()
         return -lr * (K @ err).reshape(Y.shape) / X.shape[0]
 
     assert "stacked" in ch06.linearised_step(wrong_order).message

@@ -4,7 +4,7 @@ each typical mistake gets its own message."""
 import numpy as np
 import pytest
 
-from lrnn_utils import sensory
+from lrnn_utils import network, stimuli
 from lrnn_utils.checks import ch07
 
 
@@ -16,7 +16,7 @@ def stub(*args, **kwargs):
     "check, right",
     [
         (ch07.estimate_weights, ch07._lstsq_ref),
-        (ch07.unaligned_modes, sensory.read_modes),
+        (ch07.unaligned_modes, network.read_modes),
         (ch07.sensory_test_loss, ch07._extrapolation_reference),
     ],
 )
@@ -35,7 +35,7 @@ def _normal_equations(X, Y):
 def test_estimate_weights_normal_equations_pass_and_recover_w():
     assert ch07.estimate_weights(_normal_equations).passed
     rng = np.random.default_rng(3)
-    w = sensory.target_weights("early", 5)
+    w = stimuli.target_weights("early", 5)
     case = ch07._trials(rng, 12, 5, w, noise=0.0)
     np.testing.assert_allclose(_normal_equations(**case), w, atol=1e-10)
 
@@ -99,11 +99,11 @@ def test_estimate_weights_draws_the_answer_not_the_stub():
             "normalise the hidden direction",
         ),
         (
-            lambda Wx, Wh, Wy, U, V: sensory.read_modes(Wx, Wh, Wy, V, V),
+            lambda Wx, Wh, Wy, U, V: network.read_modes(Wx, Wh, Wy, V, V),
             "OUTPUT singular vectors",
         ),
         (
-            lambda Wx, Wh, Wy, U, V: sensory.read_modes(Wx, Wh, Wy, U, U),
+            lambda Wx, Wh, Wy, U, V: network.read_modes(Wx, Wh, Wy, U, U),
             "INPUT singular vectors",
         ),
     ],

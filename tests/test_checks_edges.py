@@ -6,14 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrnn_utils import checks, model, sensory
+from lrnn_utils import checks, network
 from lrnn_utils.checks import ch05
 
 
 # ------------------------------------------------------------------ never crash
 @pytest.mark.parametrize(
     "check, ref",
-    [(checks.bptt_gradients, model.gradients), (checks.unrolled_output, model.forward)],
+    [
+        (checks.bptt_gradients, network.gradients),
+        (checks.unrolled_output, network.forward),
+    ],
 )
 def test_a_list_of_arrays_gets_a_verdict(check, ref):
     res = check(lambda **kw: [np.asarray(x) for x in np.atleast_1d(ref(**kw))])
@@ -21,12 +24,12 @@ def test_a_list_of_arrays_gets_a_verdict(check, ref):
 
 
 def test_three_right_arrays_in_a_list_pass():
-    assert checks.bptt_gradients(lambda **kw: list(model.gradients(**kw))).passed
+    assert checks.bptt_gradients(lambda **kw: list(network.gradients(**kw))).passed
 
 
 def test_a_ragged_list_of_gradients_is_a_verdict():
     res = checks.bptt_gradients(
-        lambda **kw: [g.tolist() for g in model.gradients(**kw)]
+        lambda **kw: [g.tolist() for g in network.gradients(**kw)]
     )
     assert res.status == "failed" and "not a numpy array" in res.message, res
 
@@ -34,7 +37,7 @@ def test_a_ragged_list_of_gradients_is_a_verdict():
 # ------------------------------------------------------------------ never mislead
 def test_which_output_differs_is_named():
     def student(**kw):
-        dWx, dWh, dWy = model.gradients(**kw)
+        dWx, dWh, dWy = network.gradients(**kw)
         return dWx, dWh + 0.01 * np.sign(dWh) * dWh**2, dWy
 
     res = checks.bptt_gradients(student)
@@ -66,7 +69,7 @@ def test_a_scalar_factor_needs_the_same_ratio_in_every_case():
 
 
 def test_a_ratio_near_one_is_a_near_miss():
-    res = checks.unrolled_output(lambda **kw: 1.0004 * model.forward(**kw))
+    res = checks.unrolled_output(lambda **kw: 1.0004 * network.forward(**kw))
     assert "close but 1.0004 times" in res.message, res
 
 
@@ -103,8 +106,8 @@ def _modes_unstacked(Wx, Wh, Wy, U, V):
 
 def _modes_flattened(Wx, Wh, Wy, U, V):
     if Wx.ndim == 2:
-        return sensory.read_modes(Wx, Wh, Wy, U, V)
-    return sensory.read_modes(Wx[0, 0], Wh[0, 0], Wy[0, 0], U, V)
+        return network.read_modes(Wx, Wh, Wy, U, V)
+    return network.read_modes(Wx[0, 0], Wh[0, 0], Wy[0, 0], U, V)
 
 
 @pytest.mark.parametrize("student", [_modes_unstacked, _modes_flattened])
@@ -112,13 +115,13 @@ def test_the_mode_read_out_must_handle_stacks(student):
     res = checks.unaligned_modes(student)
     assert res.status == "failed", res
     assert "stack" in res.message, res
-    assert checks.unaligned_modes(sensory.read_modes).passed
+    assert checks.unaligned_modes(network.read_modes).passed
 
 
 def test_the_stacked_edge_is_a_stack():
     rng = np.random.default_rng(0)
     case = checks.ch07._mode_case(rng, stack=(2, 3))
-    a, b, c = sensory.read_modes(**case)
+    a, b, c = network.read_modes(**case)
     assert a.shape == b.shape == c.shape == (2, 3, 4)
 
 
@@ -132,7 +135,7 @@ def test_t_equal_one_is_checked():
     def breaks_at_one(Wx, Wh, Wy, X):
         if X.shape[1] == 1:
             return np.zeros((X.shape[0], Wy.shape[0]))
-        return model.forward(Wx, Wh, Wy, X)
+        return network.forward(Wx, Wh, Wy, X)
 
     res = checks.unrolled_output(breaks_at_one)
     assert res.message == "yours is all zeros (edge case: T = 1)", res

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, decoupling, model, tasks, theory
+from lrnn_utils import (
+    TrainingDivergedError,
+    decoupling,
+    moments,
+    network,
+    tasks,
+    theory,
+)
 
 
 def _task(T=4, K=2, seed=0, n_in=None, n_out=None, kind="inverse_exponential"):
@@ -29,7 +36,7 @@ def test_aligned_blocks_and_misalignment():
         np.array([0.4, 0.5, 0.6]),
         np.array([0.7, 0.8, 0.9]),
     )
-    Wx, Wh, Wy, R = model.aligned_init(task, a0, b0, c0, rng)
+    Wx, Wh, Wy, R = network.aligned_init(task, a0, b0, c0, rng)
     Ax, Ah, Ay = decoupling.aligned_blocks(Wx, Wh, Wy, task, R)
     np.testing.assert_allclose(Ax, np.diag(a0), atol=1e-14)
     np.testing.assert_allclose(Ah, np.diag(b0), atol=1e-14)
@@ -47,7 +54,7 @@ def test_misalignment_sees_components_outside_the_task_directions():
     # N_x > K and N_y > K: parts of W_x, W_y outside span(V), span(U) are invisible
     # to aligned_blocks but must count as misalignment
     task, rng = _task(K=2, n_in=4, n_out=3)
-    Wx, Wh, Wy, R = model.aligned_init(task, 0.3, 0.5, 0.7, rng)
+    Wx, Wh, Wy, R = network.aligned_init(task, 0.3, 0.5, 0.7, rng)
     assert decoupling.misalignment(Wx, Wh, Wy, task, R) < 1e-14
     v_perp = np.linalg.svd(np.eye(4) - task.V @ task.V.T)[0][
         :, 0
@@ -78,7 +85,7 @@ def test_misalignment_sees_components_outside_the_task_directions():
 
 def test_aligned_blocks_validation():
     task, rng = _task()
-    Wx, Wh, Wy, R = model.aligned_init(task, 0.1, 0.1, 0.1, rng)
+    Wx, Wh, Wy, R = network.aligned_init(task, 0.1, 0.1, 0.1, rng)
     with pytest.raises(TypeError, match="task"):
         decoupling.aligned_blocks(Wx, Wh, Wy, "not a task", R)
     with pytest.raises(ValueError):
@@ -92,7 +99,7 @@ def test_two_basis_init_only_matches_for_one_recurrent_step():
     a0, b0, c0 = 0.5, np.array([0.6, 0.7, 0.8]), 0.9
     Wx, Wh, Wy, Rx, Ry = decoupling.two_basis_init(task, a0, b0, c0, rng)
     np.testing.assert_allclose(Ry, Rx.T, atol=1e-12)
-    M = model.effective_maps(Wx, Wh, Wy, task.T)  # M[T-1-k] has W_h^k
+    M = network.effective_maps(Wx, Wh, Wy, task.T)  # M[T-1-k] has W_h^k
     for k in range(task.T):
         target = task.U @ np.diag(0.9 * b0**k * 0.5) @ task.V.T
         err = np.max(np.abs(M[task.T - 1 - k] - target))
@@ -118,7 +125,7 @@ def test_teacher_task_has_inverse_exponential_correlations():
     task, (Wx_t, Wh_t, Wy_t) = decoupling.teacher_task(
         sx, sh, sy, T=5, P=40, rng=rng, n_in=3, n_out=4
     )
-    sigma = tasks.correlations(task.X, task.Y)
+    sigma = moments.correlations(task.X, task.Y)
     expected = np.einsum("ok,tk,ik->toi", task.U, task.S, task.V)
     np.testing.assert_allclose(sigma, expected, atol=1e-12)
     np.testing.assert_allclose(
@@ -126,7 +133,7 @@ def test_teacher_task_has_inverse_exponential_correlations():
         tasks.task_singular_values("inverse_exponential", 5, sy * sx, sh).T,
         atol=1e-14,
     )
-    np.testing.assert_allclose(model.forward(Wx_t, Wh_t, Wy_t, task.X), task.Y)
+    np.testing.assert_allclose(network.forward(Wx_t, Wh_t, Wy_t, task.X), task.Y)
 
 
 def test_teacher_task_validation():
@@ -142,7 +149,7 @@ def test_energy_gradient_fd_matches_mode_gradients():
     s = rng.standard_normal((4, 6))
     a, b, c = rng.uniform(-1, 1, (3, 4))
     fd = decoupling.energy_gradient_fd(a, b, c, s)
-    an = theory.mode_gradients(a, b, c, s)
+    an = theory.mode_flows(a, b, c, s)
     for f, g in zip(fd, an):
         np.testing.assert_allclose(-f, g, rtol=1e-7, atol=1e-8)
     with pytest.raises(ValueError):
@@ -198,7 +205,7 @@ def test_run_aligned_final_weights_are_aligned():
     run = decoupling.run_aligned(
         task, 0.1, 0.1, 0.1, lr=0.05, steps=100, rng=rng, record_every=30
     )
-    a, b, c = model.modes(*run.final_weights, task, run.R)
+    a, b, c = network.modes(*run.final_weights, task, run.R)
     np.testing.assert_allclose(a, run.a[-1])
     np.testing.assert_allclose(b, run.b[-1])
     np.testing.assert_allclose(c, run.c[-1])

@@ -8,7 +8,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from lrnn_utils import learning_speed as ls
-from lrnn_utils import stability, tasks, theory
+from lrnn_utils import tasks, theory
 
 
 # --------------------------------------------------------------------------------------
@@ -458,7 +458,7 @@ def test_learning_order_bad_input(kwargs, match):
 
 
 def test_learning_order_default_rate_is_half_the_stability_limit():
-    """Default rate: 1/λ_max = half of stability.max_stable_lr (2/λ_max).
+    """Default rate: 1/λ_max = half of theory.max_stable_lr (2/λ_max).
 
     At a zero-loss solution the residuals vanish, so the Hessian equals its
     Gauss-Newton part JᵀJ; the rate computed from JᵀJ must agree.
@@ -472,7 +472,7 @@ def test_learning_order_default_rate_is_half_the_stability_limit():
     J = np.stack([a * bb**k, k * a * a * bb ** np.maximum(k - 1, 0), a * bb**k], -1)
     lam_max = np.linalg.eigvalsh(np.einsum("kti,ktj->kij", J, J)).max()
     assert r.lr == pytest.approx(1.0 / lam_max, rel=1e-12)
-    half = 0.5 * stability.max_stable_lr(np.sqrt(delta), lam, np.sqrt(delta), s)
+    half = 0.5 * theory.max_stable_lr(np.sqrt(delta), lam, np.sqrt(delta), s)
     assert r.lr == pytest.approx(float(half.min()), rel=1e-14)
     # small tasks: the cap 0.01 applies
     assert ls.learning_order([0.2], [0.3], 2, init=0.01, t_end=0.1).lr == 0.01

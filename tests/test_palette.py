@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lrnn_utils import plotting  # noqa: E402
+from lrnn_utils import plotting
 
 # colour-science sets numpy's print options to the legacy "1.13" style when imported,
 # which would change every array repr printed after it (the package's doctests, say)

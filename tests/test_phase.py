@@ -4,7 +4,7 @@ the Landau critical β, and the grid tools of lrnn_utils.phase."""
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, phase, tasks, theory
+from lrnn_utils import TrainingDivergedError, engine, phase, tasks, theory
 
 
 # --- tasks (eqs 10, 11) -----------------------------------------------------------
@@ -179,8 +179,8 @@ def test_observed_critical():
 )
 def test_mode_path_matches_simulate_modes(s):
     ref = theory.simulate_modes(0.5, 0.3, 0.7, s, lr=0.01, steps=3001, record_every=50)
-    fast = phase.mode_path(0.5, 0.3, 0.7, s, 0.01, 3001, record_every=50)
-    np.testing.assert_array_equal(fast.steps, ref.steps)
+    quick = phase.mode_path(0.5, 0.3, 0.7, s, 0.01, 3001, record_every=50)
+    np.testing.assert_array_equal(quick.steps, ref.steps)
     for name in ("a", "b", "c", "energy"):
         np.testing.assert_allclose(
             getattr(fast, name), getattr(ref, name), rtol=1e-11, atol=1e-13
@@ -191,10 +191,10 @@ def test_mode_path_divergence_names_the_step():
     s = tasks.modified_singular_values("constant", 10, 1.5, 1.0, 2.0)
     with pytest.raises(TrainingDivergedError) as ref:
         theory.simulate_modes(0.5, 0.5, 0.5, s, lr=0.01, steps=8000)
-    with pytest.raises(TrainingDivergedError) as fast:
+    with pytest.raises(TrainingDivergedError) as quick:
         phase.mode_path(0.5, 0.5, 0.5, s, 0.01, 8000)
     # near overflow the order of the float operations may move it by one step
-    assert ref.value.step > 0 and abs(fast.value.step - ref.value.step) <= 1
+    assert ref.value.step > 0 and abs(quick.value.step - ref.value.step) <= 1
 
 
 @pytest.mark.parametrize(

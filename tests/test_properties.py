@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from lrnn_utils import fast, model, tasks, theory
+from lrnn_utils import engine, moments, network, tasks, theory
 
 SETTINGS = settings(
     max_examples=30,
@@ -45,7 +45,7 @@ def networks(draw, with_targets=True, max_T=6):
 def test_recurrence_equals_unrolled_sum(net):
     """Paper eq (3): h_{t+1} = Σ_{i<=t} W_h^{t-i} W_x x_i, and ŷ = Σ_i M_i x_i."""
     Wx, Wh, Wy, X, _ = net
-    H = model.hidden_states(Wx, Wh, Wy, X)
+    H = network.hidden_states(Wx, Wh, Wy, X)
     T = X.shape[1]
     for t in range(1, T + 1):
         unrolled = sum(
@@ -54,8 +54,8 @@ def test_recurrence_equals_unrolled_sum(net):
         )
         scale = 1.0 + np.abs(unrolled).max()
         np.testing.assert_allclose(H[:, t], unrolled, rtol=1e-12, atol=1e-12 * scale)
-    M = model.effective_maps(Wx, Wh, Wy, T)
-    out = model.forward(Wx, Wh, Wy, X)
+    M = network.effective_maps(Wx, Wh, Wy, T)
+    out = network.forward(Wx, Wh, Wy, X)
     np.testing.assert_allclose(
         out, np.einsum("toi,pti->po", M, X), atol=1e-12 * (1 + np.abs(out).max())
     )
@@ -67,20 +67,20 @@ def test_gradients_equal_finite_differences(net, seed):
     """Directional derivative of the loss = ⟨analytic gradient, direction⟩."""
     Wx, Wh, Wy, X, Y = net
     W = [Wx, Wh, Wy]
-    grads = model.gradients(*W, X, Y)
+    grads = network.gradients(*W, X, Y)
     rng = np.random.default_rng(seed)
     D = [rng.standard_normal(w.shape) for w in W]
     eps = 1e-5
 
     def loss_at(s):
-        return model.loss(*(w + s * d for w, d in zip(W, D)), X, Y)
+        return network.loss(*(w + s * d for w, d in zip(W, D)), X, Y)
 
     # fourth-order central difference: error O(eps^4) + rounding O(1e-16 L / eps)
     fd = (
         8 * (loss_at(eps) - loss_at(-eps)) - (loss_at(2 * eps) - loss_at(-2 * eps))
     ) / (12 * eps)
     analytic = sum(float(np.sum(g * d)) for g, d in zip(grads, D))
-    size = 1.0 + abs(model.loss(*W, X, Y)) + sum(np.abs(g).sum() for g in grads)
+    size = 1.0 + abs(network.loss(*W, X, Y)) + sum(np.abs(g).sum() for g in grads)
     assert abs(fd - analytic) <= 1e-6 * size, (fd, analytic)
 
 
@@ -112,19 +112,19 @@ def test_moment_gradients_equal_backpropagation(net, whiten, data):
         Nx, Ny = X.shape[2], Y.shape[1]
         Wx = np.resize(Wx, (Wx.shape[0], Nx))
         Wy = np.resize(Wy, (Ny, Wy.shape[1]))
-    mom = fast.moments(X, Y)
+    mom = moments.moments(X, Y)
     assert mom.whitened or not whiten  # the whitened branch really runs
-    loss, *grads = fast.loss_and_gradients(Wx, Wh, Wy, mom)
-    ref = model.gradients(Wx, Wh, Wy, X, Y)
+    loss, *grads = engine.loss_and_gradients(Wx, Wh, Wy, mom)
+    ref = network.gradients(Wx, Wh, Wy, X, Y)
     size = 1.0 + sum(np.abs(g).max() for g in ref)
     for g, r in zip(grads, ref):
         np.testing.assert_allclose(g, r, atol=1e-11 * size)
-    ref_loss = model.loss(Wx, Wh, Wy, X, Y)
+    ref_loss = network.loss(Wx, Wh, Wy, X, Y)
     assert abs(float(loss) - ref_loss) <= 1e-11 * (1 + ref_loss + mom.yy)
 
 
 def assert_same_history(got, ref, rtol=1e-9):
-    """Every record of two :class:`~lrnn_utils.model.TrainingHistory` objects."""
+    """Every record of two :class:`~lrnn_utils.engine.TrainingHistory` objects."""
     np.testing.assert_array_equal(got.steps, ref.steps)
     np.testing.assert_array_equal(got.diverged_step, ref.diverged_step)
     for name in ("Wx", "Wh", "Wy", "loss"):
@@ -136,27 +136,27 @@ def assert_same_history(got, ref, rtol=1e-9):
 @SETTINGS
 @given(networks(max_T=5), st.floats(0.005, 0.05), st.integers(1, 4))
 def test_engine_trajectory_equals_reference_trainer(net, lr, every):
-    """fast.train (moments) and model.train (per-sample BPTT): the whole trajectory,
+    """engine.train (moments) and engine.train (per-sample BPTT): the whole trajectory,
     every record of every weight and the loss, on random data (raw inputs)."""
     Wx, Wh, Wy, X, Y = net
-    ref = model.train(Wx, Wh, Wy, X, Y, lr, 24, every, on_divergence="mask")
+    ref = engine.train(Wx, Wh, Wy, X, Y, lr, 24, every, on_divergence="mask")
     assume(ref.diverged_step == -1)
-    assert_same_history(fast.train(Wx, Wh, Wy, X, Y, lr, 24, every), ref)
+    assert_same_history(engine.train(Wx, Wh, Wy, X, Y, lr, 24, every), ref)
 
 
 @SETTINGS
 @given(st.integers(1, 4), whitened_data(), st.integers(1, 3), st.integers(0, 2**32 - 1))
 def test_batch_trajectories_equal_per_network_reference(B, data, Nh, seed):
-    """fast.train_batch, B networks sharing a whitened task = B runs of model.train."""
+    """engine.train_batch, B networks sharing a whitened task = B runs of engine.train."""
     X, Y = data
     Nx, Ny = X.shape[2], Y.shape[1]
     rng = np.random.default_rng(seed)
     W = [0.4 * rng.standard_normal((B,) + s) for s in ((Nh, Nx), (Nh, Nh), (Ny, Nh))]
     lr = rng.uniform(0.01, 0.05, B)
-    out = fast.train_batch(*W, fast.moments(X, Y), lr, 20, 4, on_divergence="mask")
+    out = engine.train_batch(*W, moments.moments(X, Y), lr, 20, 4, on_divergence="mask")
     for b in range(B):
-        one = model.train(*(w[b] for w in W), X, Y, lr[b], 20, 4, "mask")
-        got = model.TrainingHistory(
+        one = engine.train(*(w[b] for w in W), X, Y, lr[b], 20, 4, "mask")
+        got = engine.TrainingHistory(
             out.steps,
             out.Wx[:, b],
             out.Wh[:, b],
@@ -203,10 +203,10 @@ def test_mode_and_matrix_dynamics_agree_on_aligned_data(problem):
     T, K, n_in, n_out, S, (a0, b0, c0), seed, lr = problem
     rng = np.random.default_rng(seed)
     task = tasks.make_task(S, P=T * n_in + 2, rng=rng, n_in=n_in, n_out=n_out)
-    Wx, Wh, Wy, R = model.aligned_init(task, a0, b0, c0, rng, n_hidden=K + 1)
+    Wx, Wh, Wy, R = network.aligned_init(task, a0, b0, c0, rng, n_hidden=K + 1)
     steps = 40
-    hist = model.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=8)
-    a, b, c = model.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
+    hist = engine.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=8)
+    a, b, c = network.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
     traj = theory.simulate_modes(a0, b0, c0, task.s, lr=lr, steps=steps, record_every=8)
     for sim, th in [(a, traj.a), (b, traj.b), (c, traj.c)]:
         np.testing.assert_allclose(sim, th, atol=1e-10)
@@ -224,10 +224,12 @@ def test_batched_training_equals_one_network_at_a_time(B, T, N, seed):
     W = [rng.standard_normal((B, N, N)) * 0.4 for _ in range(3)]
     sig = rng.standard_normal((B, T, N, N)) * 0.5
     lr = rng.uniform(0.01, 0.05, B)
-    out = fast.train_batch(*W, fast.make_moments(sig), lr, steps=15, record_every=5)
+    out = engine.train_batch(
+        *W, moments.make_moments(sig), lr, steps=15, record_every=5
+    )
     for b in range(B):
-        one = fast.train_on_moments(
-            *(w[b] for w in W), fast.make_moments(sig[b]), lr[b], 15, 5
+        one = engine.train_on_moments(
+            *(w[b] for w in W), moments.make_moments(sig[b]), lr[b], 15, 5
         )
         np.testing.assert_allclose(out.Wh[:, b], one.Wh, rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(out.loss[:, b], one.loss, rtol=1e-12, atol=1e-14)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lrnn_utils import tasks
+from lrnn_utils import moments, tasks
 
 
 @pytest.mark.parametrize("T", [1, 2, 7])
@@ -59,7 +59,9 @@ def test_make_task_meets_assumptions_1_and_2(kind, n_in, n_out):
     np.testing.assert_allclose(task.U.T @ task.U, np.eye(K), atol=1e-12)
     np.testing.assert_allclose(task.V.T @ task.V, np.eye(K), atol=1e-12)
     expected = np.einsum("ok,tk,ik->toi", task.U, S, task.V)
-    np.testing.assert_allclose(tasks.correlations(task.X, task.Y), expected, atol=1e-12)
+    np.testing.assert_allclose(
+        moments.correlations(task.X, task.Y), expected, atol=1e-12
+    )
     assert task.s.shape == (K, T) and task.T == T and task.K == K and task.P == P
 
 
@@ -67,7 +69,7 @@ def test_correlations_are_sample_means():
     rng = np.random.default_rng(3)
     X = rng.standard_normal((7, 3, 2))
     Y = rng.standard_normal((7, 4))
-    C = tasks.correlations(X, Y)
+    C = moments.correlations(X, Y)
     manual = sum(np.outer(Y[p], X[p, 1]) for p in range(7)) / 7
     np.testing.assert_allclose(C[1], manual)
 
@@ -117,10 +119,13 @@ def test_correlations_are_sample_means():
             "T >= 1",
         ),
         (
-            lambda: tasks.correlations(np.ones((4, 2, 3)), np.ones((5, 2))),
+            lambda: moments.correlations(np.ones((4, 2, 3)), np.ones((5, 2))),
             "same number of samples",
         ),
-        (lambda: tasks.correlations(np.ones((4, 3)), np.ones((4, 2))), "3-dimensional"),
+        (
+            lambda: moments.correlations(np.ones((4, 3)), np.ones((4, 2))),
+            "3-dimensional",
+        ),
     ],
 )
 def test_bad_input_raises(call, match):
@@ -138,7 +143,7 @@ def _make_task_before_vectors_argument(S, P, rng, n_in=None, n_out=None):
     X = tasks.whiten(rng.standard_normal((P, T * n_in))).reshape(P, T, n_in)
     U = tasks.random_orthonormal(n_out, K, rng)
     V = tasks.random_orthonormal(n_in, K, rng)
-    Y = np.einsum("toi,pti->po", tasks.correlations_from_svd(U, S, V), X)
+    Y = np.einsum("toi,pti->po", moments.correlations_from_svd(U, S, V), X)
     return X, Y, U, V
 
 
@@ -159,7 +164,7 @@ def test_make_task_with_given_vectors_has_exact_correlations():
     V = tasks.random_orthonormal(3, 2, rng)
     S = rng.uniform(0.2, 1.5, size=(6, 2))
     task = tasks.make_task(S, P=20, rng=rng, U=U, V=V)
-    C = tasks.correlations(task.X, task.Y)
+    C = moments.correlations(task.X, task.Y)
     np.testing.assert_allclose(C, np.einsum("ok,tk,ik->toi", U, S, V), atol=1e-13)
     Z = task.X.reshape(20, -1)
     np.testing.assert_allclose(Z.T @ Z / 20, np.eye(18), atol=1e-12)
@@ -198,23 +203,21 @@ def test_make_task_given_vectors_bad_input(kwargs, msg):
 
 def test_correlations_need_a_sample():
     # a sample mean over P = 0 samples is 0/0: say so instead of returning NaN
-    from lrnn_utils import correlation_form
 
     X, Y = np.empty((0, 3, 2)), np.empty((0, 1))
-    for f in (tasks.correlations, correlation_form.loss_offset):
+    for f in (moments.correlations, moments.loss_offset):
         with pytest.raises(ValueError, match="at least one sample"):
             f(X, Y)
 
 
 def test_make_task_and_make_moments_do_not_alias_the_callers_arrays():
-    from lrnn_utils import fast
 
     rng = np.random.default_rng(0)
     S = np.ones((3, 2))
     U, V = tasks.random_orthonormal(3, 2, rng), tasks.random_orthonormal(4, 2, rng)
     task = tasks.make_task(S, 12, rng, U=U, V=V)
     sig, sxx = np.ones((3, 1, 2)), np.zeros((3, 2, 3, 2))
-    mom = fast.make_moments(sig, sxx)
+    mom = moments.make_moments(sig, sxx)
     for arr in (S, U, V, sig, sxx):
         arr[...] = 7.0
     assert np.all(task.S == 1.0) and not np.any(task.U == 7.0)

@@ -21,7 +21,7 @@ def test_mode_gradients_are_minus_energy_gradient(T):
     rng = np.random.default_rng(T)
     s = rng.uniform(-1, 2, size=(4, T))
     a, b, c = rng.uniform(-1.2, 1.2, size=(3, 4))
-    da, db, dc = theory.mode_gradients(a, b, c, s)
+    da, db, dc = theory.mode_flows(a, b, c, s)
     eps = 1e-6
     for val, flow, k in ((a, da, 0), (b, db, 1), (c, dc, 2)):
         args_p = [a, b, c]
@@ -42,7 +42,7 @@ def test_mode_gradients_match_paper_equations():
         db = sum((T - i) * c * a * b ** (T - i - 1) * res[i - 1] for i in range(1, T))
         dc = sum(a * b ** (T - i) * res[i - 1] for i in range(1, T + 1))
         np.testing.assert_allclose(
-            theory.mode_gradients(a, b, c, s), [da, db, dc], rtol=1e-13, atol=1e-15
+            theory.mode_flows(a, b, c, s), [da, db, dc], rtol=1e-13, atol=1e-15
         )
 
 
@@ -55,7 +55,7 @@ def test_broadcasting_over_parameter_grids():
     )
     E = theory.energy(0.1, np.linspace(0, 1, 2), 0.2, s)
     assert E.shape == (3, 2)
-    da, db, dc = theory.mode_gradients(0.1, 0.5, 0.2, s)
+    da, db, dc = theory.mode_flows(0.1, 0.5, 0.2, s)
     assert da.shape == db.shape == dc.shape == (3, 2)
     traj = theory.simulate_modes(0.1, 0.2, 0.1, s, lr=0.05, steps=10, record_every=5)
     assert traj.a.shape == (3, 3, 2)
@@ -67,7 +67,7 @@ def test_simulate_modes_is_euler():
     traj = theory.simulate_modes(0.3, 0.4, 0.2, s, lr=0.1, steps=2)
     a, b, c = 0.3, 0.4, 0.2
     for _ in range(2):
-        da, db, dc = theory.mode_gradients(a, b, c, s)
+        da, db, dc = theory.mode_flows(a, b, c, s)
         a, b, c = a + 0.1 * da, b + 0.1 * db, c + 0.1 * dc
     np.testing.assert_allclose(
         [traj.a[-1], traj.b[-1], traj.c[-1]], [a, b, c], rtol=1e-14
@@ -86,7 +86,7 @@ def test_simulate_modes_frozen_modes_are_euler_on_the_rest(trainable):
     )
     x = {k: np.full(2, v) for k, v in x0.items()}
     for _ in range(40):
-        g = dict(zip("abc", theory.mode_gradients(x["a"], x["b"], x["c"], s)))
+        g = dict(zip("abc", theory.mode_flows(x["a"], x["b"], x["c"], s)))
         x = {k: x[k] + 0.05 * g[k] if k in trainable else x[k] for k in "abc"}
     for k in "abc":
         got = getattr(traj, k)
@@ -145,7 +145,7 @@ def test_global_solution_has_zero_energy(kind, T):
     E = theory.energy(u_star, b_star, 1.0, s)
     np.testing.assert_allclose(E, 0.0, atol=1e-24)
     # and it is a fixed point of the dynamics
-    for g in theory.mode_gradients(u_star, b_star, 1.0, s):
+    for g in theory.mode_flows(u_star, b_star, 1.0, s):
         np.testing.assert_allclose(g, 0.0, atol=1e-12)
 
 
@@ -200,7 +200,7 @@ def test_simulate_modes_divergence_raises():
         (lambda: theory.energy(0.1, 0.2, 0.3, np.array([])), "T >= 1"),
         (lambda: theory.energy(np.nan, 0.2, 0.3, [1.0]), "non-finite"),
         (lambda: theory.energy(np.ones(3), 0.2, 0.3, np.ones((2, 4))), "broadcast"),
-        (lambda: theory.mode_gradients(0.1, 0.2, 0.3, 1.0), "at least 1 dimension"),
+        (lambda: theory.mode_flows(0.1, 0.2, 0.3, 1.0), "at least 1 dimension"),
         (
             lambda: theory.simulate_modes(0.1, 0.2, 0.3, [1.0, 1.0], lr=0.0, steps=3),
             "lr must be > 0",

@@ -7,14 +7,14 @@
 
 Each check runs the student's function on fixed random cases (seeded, so the verdict
 is the same on every run), compares it with the library's recurrent implementation in
-:mod:`lrnn_utils.model`, and names the typical mistakes it recognises.
+:mod:`lrnn_utils.network`, and names the typical mistakes it recognises.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import model
+from .. import network
 from ._core import CheckResult, Mistake, check_function
 from ._plot import plot_comparison
 
@@ -121,8 +121,8 @@ def unrolled_output(student, seed: int = 101) -> CheckResult:
 
     Examples
     --------
-    >>> from lrnn_utils import model
-    >>> unrolled_output(model.forward)
+    >>> from lrnn_utils import network
+    >>> unrolled_output(network.forward)
     ✔ unrolled_output: matches the reference on 3 random cases and 1 edge case (T = 1)
     >>> def stub(Wx, Wh, Wy, X):
     ...     raise NotImplementedError()
@@ -133,7 +133,7 @@ def unrolled_output(student, seed: int = 101) -> CheckResult:
     return check_function(
         "unrolled_output",
         student,
-        model.forward,
+        network.forward,
         cases,
         mistakes=_UNROLLED_MISTAKES,
         labels=("y_hat",),
@@ -143,7 +143,7 @@ def unrolled_output(student, seed: int = 101) -> CheckResult:
 
 
 # ---------------------------------------------------------------- BPTT gradients
-def _bptt(
+def bptt_step(
     Wx,
     Wh,
     Wy,
@@ -160,7 +160,7 @@ def _bptt(
 ):
     """BPTT with switches that reproduce typical mistakes (defaults: correct)."""
     P, T, _ = X.shape
-    H = model.hidden_states(Wx, Wh, Wy, X)
+    H = network.hidden_states(Wx, Wh, Wy, X)
     err = sign * (H[:, -1] @ Wy.T - Y)  # ŷ − y
     scale = 1.0 / P if per_sample else 1.0
     dWy = scale * err.T @ H[:, -1]
@@ -184,37 +184,37 @@ _BPTT_MISTAKES = [
     Mistake(
         "all three gradients are P times too large: the loss is the MEAN over the "
         "P samples, (1/2P) sum_p ||y_p - y_hat_p||^2, so divide by P",
-        lambda **c: _bptt(**c, per_sample=False),
+        lambda **c: bptt_step(**c, per_sample=False),
     ),
     Mistake(
         "wrong sign: with the error e = y_hat - y the gradient of W_y is "
         "(1/P) sum_p e_p h_(p,T+1)^T; you used y - y_hat (that is minus the gradient)",
-        lambda **c: _bptt(**c, sign=-1.0),
+        lambda **c: bptt_step(**c, sign=-1.0),
     ),
     Mistake(
         "the backward step uses W_h instead of W_h^T: the error signal goes back "
         "through the transpose, g_t = W_h^T g_(t+1)",
-        lambda **c: _bptt(**c, back_transposed=False),
+        lambda **c: bptt_step(**c, back_transposed=False),
     ),
     Mistake(
         "dW_h pairs g_(t+1) with the state after the step, h_(t+1); the step "
         "h_(t+1) = W_h h_t + W_x x_t multiplies the state BEFORE it: g_(t+1) h_t^T",
-        lambda **c: _bptt(**c, state_after=True),
+        lambda **c: bptt_step(**c, state_after=True),
     ),
     Mistake(
         "dW_h is transposed: its outer products are g_(t+1) h_t^T (receiving unit "
         "in the row, sending unit in the column), not h_t g_(t+1)^T",
-        lambda **c: _bptt(**c, transpose_dWh=True),
+        lambda **c: bptt_step(**c, transpose_dWh=True),
     ),
     Mistake(
         "only the last time step contributes to dW_x and dW_h: sum the outer "
         "products over all steps t = T, ..., 1 while the signal travels back",
-        lambda **c: _bptt(**c, last_only=True),
+        lambda **c: bptt_step(**c, last_only=True),
     ),
     Mistake(
         "dW_x and dW_h are T times too small: the contributions of the T steps "
         "are summed, not averaged over time",
-        lambda **c: _bptt(**c, time_mean=True),
+        lambda **c: bptt_step(**c, time_mean=True),
     ),
 ]
 
@@ -250,15 +250,15 @@ def bptt_gradients(student, seed: int = 202) -> CheckResult:
 
     Examples
     --------
-    >>> from lrnn_utils import model
-    >>> bptt_gradients(model.gradients)
+    >>> from lrnn_utils import network
+    >>> bptt_gradients(network.gradients)
     ✔ bptt_gradients: matches the reference on 3 random cases and 1 edge case (T = 1)
     """
     cases, edges = _cases(seed, with_targets=True)
     res = check_function(
         "bptt_gradients",
         student,
-        model.gradients,
+        network.gradients,
         cases,
         mistakes=_BPTT_MISTAKES,
         labels=("dWx", "dWh", "dWy"),
@@ -268,7 +268,7 @@ def bptt_gradients(student, seed: int = 202) -> CheckResult:
     return res.with_drawing(
         lambda ax: plot_comparison(
             student,
-            model.gradients,
+            network.gradients,
             _bptt_curve,
             r"spectral radius $\rho$ of $W_h$",
             "gradient norm (Frobenius)",

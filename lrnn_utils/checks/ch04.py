@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import stability, theory
+from .. import theory
 from ._core import CheckResult, Mistake, check_function
 from ._plot import plot_comparison
 
@@ -34,7 +34,7 @@ def _eigs(H):
 
 
 def _stable_lr_reference(a, b, c, s):
-    return float(stability.max_stable_lr(a, b, c, s))
+    return float(theory.max_stable_lr(a, b, c, s))
 
 
 def _lr_point(rng, b=None, noise=0.6):
@@ -55,17 +55,17 @@ def _lr_cases(seed: int = 404):
     cases, dominant, at_zero = [], None, None
     while len(cases) < 4:
         case = _lr_point(rng)
-        lam = _eigs(stability.energy_hessian(**case))
+        lam = _eigs(theory.energy_hessian(**case))
         if lam[0] < -1e-3 and lam[-1] > 1e-3:
             cases.append(case)
     while dominant is None:
         case = _lr_point(rng, noise=1.5)
-        lam = _eigs(stability.energy_hessian(**case))
+        lam = _eigs(theory.energy_hessian(**case))
         if lam[-1] > 0.05 and -lam[0] > 1.5 * lam[-1]:
             dominant = case
     while at_zero is None:
         case = _lr_point(rng, b=0.0)
-        if _eigs(stability.energy_hessian(**case))[-1] > 0.05:
+        if _eigs(theory.energy_hessian(**case))[-1] > 0.05:
             at_zero = case
     return cases, [("b = 0", at_zero), ("λ_min < −λ_max", dominant)]
 
@@ -89,7 +89,7 @@ def _lr_raw_powers(a, b, c, s):
 
 def _lr_mistakes():
     def parts(a, b, c, s):
-        return stability.hessian_parts(a, b, c, s)
+        return theory.hessian_parts(a, b, c, s)
 
     return [
         Mistake(
@@ -103,7 +103,7 @@ def _lr_mistakes():
             "step (along a negative one 1 − ηλ > 1 for every η > 0, which no "
             "learning rate fixes); return 2/λ_max",
             lambda a, b, c, s: (
-                2.0 / np.max(np.abs(_eigs(stability.energy_hessian(a, b, c, s))))
+                2.0 / np.max(np.abs(_eigs(theory.energy_hessian(a, b, c, s))))
             ),
         ),
         Mistake(
@@ -114,7 +114,7 @@ def _lr_mistakes():
         Mistake(
             "you used the smallest eigenvalue of the Hessian; the learning rate is "
             "limited by the largest one, λ_max",
-            lambda a, b, c, s: 2.0 / _eigs(stability.energy_hessian(a, b, c, s))[0],
+            lambda a, b, c, s: 2.0 / _eigs(theory.energy_hessian(a, b, c, s))[0],
         ),
         Mistake(
             "you kept only the Gauss–Newton part Σ ∇m ∇mᵀ; away from zero loss the "
@@ -131,7 +131,7 @@ def _lr_mistakes():
         Mistake(
             "wrong sign: you used the Hessian of −E (the derivative of the mode "
             "equations' right-hand side); the Hessian of E itself is needed",
-            lambda a, b, c, s: 2.0 / _eigs(-stability.energy_hessian(a, b, c, s))[-1],
+            lambda a, b, c, s: 2.0 / _eigs(-theory.energy_hessian(a, b, c, s))[-1],
         ),
         Mistake(
             "wrong sign: the learning-rate limit 2/λ_max is positive",
@@ -151,8 +151,8 @@ def stable_learning_rate(student, seed: int = 404) -> CheckResult:
 
     Examples
     --------
-    >>> from lrnn_utils import stability
-    >>> stable_learning_rate(lambda a, b, c, s: stability.max_stable_lr(a, b, c, s))
+    >>> from lrnn_utils import theory
+    >>> stable_learning_rate(lambda a, b, c, s: theory.max_stable_lr(a, b, c, s))
     ✔ stable_learning_rate: matches the reference on 4 random cases and 2 edge \
 cases (b = 0; λ_min < −λ_max)
     """

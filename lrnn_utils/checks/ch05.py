@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tasks import dirac_singular_values
-from ..theory import _flows
+from ..theory import flows
 from ._core import FAIL, CheckResult, Mistake, check_function
 from ._plot import plot_comparison
 
@@ -138,7 +138,7 @@ cases (b = 0; b = ±1; T = 1)
 
 def _step(a, b, c, beta, kappa, T, lr):
     s = dirac_singular_values(T, beta, kappa)
-    da, db, dc = _flows(a, b, c, s)
+    da, db, dc = flows(a, b, c, s)
     return a + lr * da, b + lr * db, c + lr * dc
 
 
@@ -170,17 +170,17 @@ def _step_reversed(a, b, c, beta, kappa, T, lr):
 
 def _step_uphill(a, b, c, beta, kappa, T, lr):
     s = dirac_singular_values(T, beta, kappa)
-    da, db, dc = _flows(a, b, c, s)
+    da, db, dc = flows(a, b, c, s)
     return a - lr * da, b - lr * db, c - lr * dc
 
 
 def _step_sequential(a, b, c, beta, kappa, T, lr):
     s = dirac_singular_values(T, beta, kappa)
-    da, _, _ = _flows(a, b, c, s)
+    da, _, _ = flows(a, b, c, s)
     a = a + lr * da
-    _, db, _ = _flows(a, b, c, s)
+    _, db, _ = flows(a, b, c, s)
     b = b + lr * db
-    _, _, dc = _flows(a, b, c, s)
+    _, _, dc = flows(a, b, c, s)
     return a, b, c + lr * dc
 
 

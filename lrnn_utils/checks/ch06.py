@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import model, ntk
+from .. import kernels, network
 from ._core import Mistake, check_function
 
 __all__ = ["jacobian_wh", "kernel_distance", "linearised_step"]
@@ -29,14 +29,14 @@ def _nets(seed: int, n: int = 3):
 
 def _jh_ref(Wx, Wh, Wy, X):
     Nh, Nx = Wx.shape
-    return ntk.jacobian(Wx, Wh, Wy, X)[:, Nh * Nx : Nh * Nx + Nh * Nh]
+    return kernels.jacobian(Wx, Wh, Wy, X)[:, Nh * Nx : Nh * Nx + Nh * Nh]
 
 
 def _jh_states(Wx, Wh, Wy, X, first):
     """The W_h Jacobian with the hidden states shifted (mistake models)."""
     T = X.shape[1]
-    G = ntk.backward_maps(Wx, Wh, Wy, T)
-    H = model.hidden_states(Wx, Wh, Wy, X)[:, first : first + T]
+    G = kernels.backward_maps(Wx, Wh, Wy, T)
+    H = network.hidden_states(Wx, Wh, Wy, X)[:, first : first + T]
     J = np.einsum("toa,ptb->poab", G, H)
     return J.reshape(X.shape[0] * Wy.shape[0], -1)
 
@@ -48,7 +48,7 @@ def _jh_transposed(Wx, Wh, Wy, X):
 
 
 def _jh_last_only(Wx, Wh, Wy, X):
-    H = model.hidden_states(Wx, Wh, Wy, X)
+    H = network.hidden_states(Wx, Wh, Wy, X)
     J = np.einsum("oa,pb->poab", Wy, H[:, X.shape[1] - 1])
     return J.reshape(X.shape[0] * Wy.shape[0], -1)
 
@@ -105,7 +105,7 @@ def _cases_kernels(seed: int, n: int = 3):
 
 
 def _kd_ref(K0, K1):
-    return ntk.kernel_distance(K0, K1)
+    return kernels.kernel_distance(K0, K1)
 
 
 def kernel_distance(student, seed: int = 602):
@@ -163,8 +163,8 @@ def _cases_step(seed: int, n: int = 3):
 
 def _step_ref(Wx, Wh, Wy, X, Y, lr):
     P = X.shape[0]
-    K = ntk.ntk(Wx, Wh, Wy, X)
-    err = (model.forward(Wx, Wh, Wy, X) - Y).ravel()
+    K = kernels.ntk(Wx, Wh, Wy, X)
+    err = (network.forward(Wx, Wh, Wy, X) - Y).ravel()
     return (-lr * K @ err / P).reshape(Y.shape)
 
 
@@ -207,6 +207,6 @@ def linearised_step(student, seed: int = 603):
 
 def _step_wrong_order(Wx, Wh, Wy, X, Y, lr):
     P = X.shape[0]
-    K = ntk.ntk(Wx, Wh, Wy, X)
-    err = (model.forward(Wx, Wh, Wy, X) - Y).T.ravel()
+    K = kernels.ntk(Wx, Wh, Wy, X)
+    err = (network.forward(Wx, Wh, Wy, X) - Y).T.ravel()
     return (-lr * K @ err / P).reshape(Y.shape)

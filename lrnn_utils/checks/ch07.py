@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import sensory
+from .. import network, stimuli
 from ._core import Mistake, check_function
 from ._plot import plot_comparison
 
@@ -49,7 +49,7 @@ def _weight_cases(seed: int = 7007):
     """Random noisy cases at T = 3, 6, 9; edges T = 1 and noise-free targets."""
     rng = np.random.default_rng(seed)
     cases = [_trials(rng, 20, T, rng.uniform(-1, 1, T)) for T in (3, 6, 9)]
-    exact = _trials(rng, 12, 5, sensory.target_weights("early", 5), noise=0.0)
+    exact = _trials(rng, 12, 5, stimuli.target_weights("early", 5), noise=0.0)
     edges = [("T = 1", _trials(rng, 15, 1, np.ones(1))), ("noise-free y", exact)]
     return cases, edges
 
@@ -67,7 +67,7 @@ def _weights_curve(fn):
     """Estimated w_t against t for late- and early-importance targets (T = 8)."""
     rng = np.random.default_rng(77)
     T = 8
-    targets = [sensory.target_weights(k, T) for k in ("late", "early")]
+    targets = [stimuli.target_weights(k, T) for k in ("late", "early")]
     w = [fn(**_trials(rng, 12, T, target)) for target in targets]
     return np.arange(1, T + 1), np.stack(w, axis=-1)
 
@@ -147,7 +147,7 @@ def unaligned_modes(student, seed: int = 7008):
 
     Examples
     --------
-    >>> unaligned_modes(sensory.read_modes)
+    >>> unaligned_modes(network.read_modes)
     ✔ read_modes: matches the reference on 3 random cases and 1 edge case (a 2 × 3 \
 stack of networks)
     """
@@ -171,10 +171,10 @@ stack of networks)
         )
 
     def swapped_uv(Wx, Wh, Wy, U, V):
-        return sensory.read_modes(Wx, Wh, Wy, V, V)
+        return network.read_modes(Wx, Wh, Wy, V, V)
 
     def input_as_output(Wx, Wh, Wy, U, V):
-        a, b, c = sensory.read_modes(Wx, Wh, Wy, U, U)
+        a, b, c = network.read_modes(Wx, Wh, Wy, U, U)
         return a, b, c
 
     mistakes = [
@@ -190,7 +190,7 @@ stack of networks)
     return check_function(
         "read_modes",
         student,
-        sensory.read_modes,
+        network.read_modes,
         cases,
         mistakes=mistakes,
         labels=("a", "b", "c"),

@@ -1,9 +1,9 @@
-"""Tests of lrnn_utils.unrolled (chapter 1 infrastructure)."""
+"""Tests of lrnn_utils.moments (chapter 1 infrastructure)."""
 
 import numpy as np
 import pytest
 
-from lrnn_utils import model, tasks, unrolled
+from lrnn_utils import moments, network, tasks
 
 
 def _weights(rng, Nx=3, Nh=4, Ny=2, scale=0.5):
@@ -18,19 +18,19 @@ def test_apply_maps_and_impulse_response():
     Wx, Wh, Wy = _weights(rng)
     T = 6
     X = rng.standard_normal((9, T, 3))
-    M = model.effective_maps(Wx, Wh, Wy, T)
+    M = network.effective_maps(Wx, Wh, Wy, T)
     np.testing.assert_allclose(
-        unrolled.apply_maps(M, X), model.forward(Wx, Wh, Wy, X), atol=1e-12
+        network.apply_maps(M, X), network.forward(Wx, Wh, Wy, X), atol=1e-12
     )
-    np.testing.assert_allclose(unrolled.impulse_response(Wx, Wh, Wy, T), M, atol=1e-13)
+    np.testing.assert_allclose(network.impulse_response(Wx, Wh, Wy, T), M, atol=1e-13)
 
 
 def test_input_correlations_whitened_task():
     rng = np.random.default_rng(2)
     task = tasks.make_task(np.ones((4, 2)), P=40, rng=rng, n_in=3)
-    flat = unrolled.input_correlations(task.X, flat=True)
+    flat = moments.input_correlations(task.X, flat=True)
     np.testing.assert_allclose(flat, np.eye(12), atol=1e-12)
-    full = unrolled.input_correlations(task.X)
+    full = moments.input_correlations(task.X)
     assert full.shape == (4, 4, 3, 3)
     np.testing.assert_allclose(full[1, 2], 0, atol=1e-12)
     np.testing.assert_allclose(full[2, 2], np.eye(3), atol=1e-12)
@@ -41,20 +41,20 @@ def test_loss_formulas():
     T, K = 4, 2
     task = tasks.make_task(rng.uniform(0.5, 2, (T, K)), P=50, rng=rng, n_in=3, n_out=2)
     Wx, Wh, Wy = _weights(rng)
-    M = model.effective_maps(Wx, Wh, Wy, T)
-    Syx = tasks.correlations(task.X, task.Y)
-    tyy = unrolled.output_second_moment(task.Y)
-    L = model.loss(Wx, Wh, Wy, task.X, task.Y)
-    Sxx = unrolled.input_correlations(task.X)
-    assert unrolled.loss_from_moments(M, Syx, Sxx, tyy) == pytest.approx(L, rel=1e-12)
+    M = network.effective_maps(Wx, Wh, Wy, T)
+    Syx = moments.correlations(task.X, task.Y)
+    tyy = moments.output_second_moment(task.Y)
+    L = network.loss(Wx, Wh, Wy, task.X, task.Y)
+    Sxx = moments.input_correlations(task.X)
+    assert moments.loss_from_moments(M, Syx, Sxx, tyy) == pytest.approx(L, rel=1e-12)
     # raw inputs: the general formula stays exact, the whitened one does not
     X = rng.standard_normal((30, T, 3))
     Y = rng.standard_normal((30, 2))
-    L = model.loss(Wx, Wh, Wy, X, Y)
-    Syx = tasks.correlations(X, Y)
-    tyy = unrolled.output_second_moment(Y)
-    Sxx = unrolled.input_correlations(X)
-    assert unrolled.loss_from_moments(M, Syx, Sxx, tyy) == pytest.approx(L, rel=1e-12)
+    L = network.loss(Wx, Wh, Wy, X, Y)
+    Syx = moments.correlations(X, Y)
+    tyy = moments.output_second_moment(Y)
+    Sxx = moments.input_correlations(X)
+    assert moments.loss_from_moments(M, Syx, Sxx, tyy) == pytest.approx(L, rel=1e-12)
 
 
 def test_hidden_norm_theory_exact_for_whitened_inputs():
@@ -63,14 +63,14 @@ def test_hidden_norm_theory_exact_for_whitened_inputs():
     X = tasks.whiten(rng.standard_normal((60, T * Nx))).reshape(60, T, Nx)
     Wx = rng.standard_normal((Nh, Nx))
     Wh = 1.05 * tasks.random_orthonormal(Nh, Nh, rng)
-    H = model.hidden_states(Wx, Wh, np.zeros((1, Nh)), X)
+    H = network.hidden_states(Wx, Wh, np.zeros((1, Nh)), X)
     np.testing.assert_allclose(
-        unrolled.hidden_norm_rms(H), unrolled.hidden_norm_theory(Wx, Wh, T), rtol=1e-12
+        network.hidden_norm_rms(H), network.hidden_norm_theory(Wx, Wh, T), rtol=1e-12
     )
     geo = np.sqrt(
         np.sum(Wx**2) * np.concatenate([[0], np.cumsum(1.05 ** (2 * np.arange(T)))])
     )
-    np.testing.assert_allclose(unrolled.hidden_norm_theory(Wx, Wh, T), geo, rtol=1e-12)
+    np.testing.assert_allclose(network.hidden_norm_theory(Wx, Wh, T), geo, rtol=1e-12)
 
 
 def test_finite_difference_gradients():
@@ -78,60 +78,60 @@ def test_finite_difference_gradients():
     T = 5
     task = tasks.make_task(rng.uniform(0.5, 2, (T, 2)), P=30, rng=rng, n_in=3, n_out=2)
     Wx, Wh, Wy = _weights(rng, scale=0.9)
-    g = model.gradients(Wx, Wh, Wy, task.X, task.Y)
-    fd = unrolled.finite_difference_gradients(Wx, Wh, Wy, task.X, task.Y)
+    g = network.gradients(Wx, Wh, Wy, task.X, task.Y)
+    fd = network.finite_difference_gradients(Wx, Wh, Wy, task.X, task.Y)
     for a, b in zip(g, fd):
         np.testing.assert_allclose(b, a, atol=1e-8)
 
 
 def test_ar1_inputs_and_population_moments():
     rng = np.random.default_rng(6)
-    X = unrolled.ar1_inputs(200_000, 3, 2, 0.6, rng)
-    S = unrolled.input_correlations(X)
-    np.testing.assert_allclose(S, unrolled.ar1_correlations(3, 2, 0.6), atol=0.01)
+    X = moments.ar1_inputs(200_000, 3, 2, 0.6, rng)
+    S = moments.input_correlations(X)
+    np.testing.assert_allclose(S, moments.ar1_correlations(3, 2, 0.6), atol=0.01)
     A = rng.standard_normal((3, 2, 2))
-    Y = unrolled.apply_maps(A, X)
-    Syx, tyy = unrolled.population_moments(A, unrolled.ar1_correlations(3, 2, 0.6))
-    np.testing.assert_allclose(tasks.correlations(X, Y), Syx, atol=0.03)
-    assert unrolled.output_second_moment(Y) == pytest.approx(tyy, rel=0.02)
+    Y = network.apply_maps(A, X)
+    Syx, tyy = moments.population_moments(A, moments.ar1_correlations(3, 2, 0.6))
+    np.testing.assert_allclose(moments.correlations(X, Y), Syx, atol=0.03)
+    assert moments.output_second_moment(Y) == pytest.approx(tyy, rel=0.02)
     # exact identity with the sample moments
-    Syx_s, tyy_s = unrolled.population_moments(A, S)
-    np.testing.assert_allclose(tasks.correlations(X, Y), Syx_s, atol=1e-10)
-    assert unrolled.output_second_moment(Y) == pytest.approx(tyy_s, rel=1e-10)
+    Syx_s, tyy_s = moments.population_moments(A, S)
+    np.testing.assert_allclose(moments.correlations(X, Y), Syx_s, atol=1e-10)
+    assert moments.output_second_moment(Y) == pytest.approx(tyy_s, rel=1e-10)
 
 
 def test_errors():
     rng = np.random.default_rng(7)
     Wx, Wh, Wy = _weights(rng)
     with pytest.raises(ValueError):
-        unrolled.apply_maps(np.zeros((3, 2, 2)), np.zeros((4, 2, 2)))
+        network.apply_maps(np.zeros((3, 2, 2)), np.zeros((4, 2, 2)))
     with pytest.raises(ValueError):
-        unrolled.impulse_response(Wx, Wh, Wy, 0)
+        network.impulse_response(Wx, Wh, Wy, 0)
     with pytest.raises(ValueError):
-        unrolled.input_correlations(np.zeros((3, 2)))
+        moments.input_correlations(np.zeros((3, 2)))
     with pytest.raises(ValueError):
-        unrolled.output_second_moment(np.zeros(3))
+        moments.output_second_moment(np.zeros(3))
     with pytest.raises(ValueError):
-        unrolled.loss_from_moments(
+        moments.loss_from_moments(
             np.zeros((2, 2, 2)), np.zeros((2, 2, 2)), np.zeros((2, 2, 2, 3)), 0.0
         )
     with pytest.raises(ValueError):
-        unrolled.hidden_norm_rms(np.zeros((2, 3)))
+        network.hidden_norm_rms(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="Wh"):
-        unrolled.hidden_norm_theory(Wx, np.eye(3), 4)
+        network.hidden_norm_theory(Wx, np.eye(3), 4)
     with pytest.raises(ValueError, match="Wx"):
-        unrolled.hidden_norm_theory(np.ones(3), np.eye(3), 4)
+        network.hidden_norm_theory(np.ones(3), np.eye(3), 4)
     with pytest.raises(ValueError, match="T"):
-        unrolled.hidden_norm_theory(Wx, Wh, 0)
+        network.hidden_norm_theory(Wx, Wh, 0)
     with pytest.raises(ValueError):
-        unrolled.finite_difference_gradients(
+        network.finite_difference_gradients(
             Wx, Wh, Wy, np.zeros((2, 3, 3)), np.zeros((2, 2)), eps=0
         )
     with pytest.raises(ValueError):
-        unrolled.ar1_inputs(5, 3, 2, 1.0, rng)
+        moments.ar1_inputs(5, 3, 2, 1.0, rng)
     with pytest.raises(ValueError):
-        unrolled.ar1_inputs(5, 3, 2, 0.5, 0)
+        moments.ar1_inputs(5, 3, 2, 0.5, 0)
     with pytest.raises(ValueError):
-        unrolled.ar1_correlations(3, 2, -1.5)
+        moments.ar1_correlations(3, 2, -1.5)
     with pytest.raises(ValueError):
-        unrolled.population_moments(np.zeros((2, 2, 2)), np.zeros((3, 3, 2, 2)))
+        moments.population_moments(np.zeros((2, 2, 2)), np.zeros((3, 3, 2, 2)))

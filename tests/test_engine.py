@@ -1,13 +1,13 @@
-"""Tests of lrnn_utils.fast: the moment trainer and the batched trainer.
+"""Tests of lrnn_utils.engine: the moment trainer and the batched trainer.
 
-Reference for everything is lrnn_utils.model (backpropagation through time on the
+Reference for everything is lrnn_utils.network (backpropagation through time on the
 samples); the fast trainers must agree with it up to rounding.
 """
 
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, fast, model, tasks, theory
+from lrnn_utils import TrainingDivergedError, engine, moments, network, tasks, theory
 from lrnn_utils._validation import ArgumentTypeError
 
 
@@ -32,12 +32,12 @@ def random_problem(seed, whitened):
 @pytest.mark.parametrize("seed", range(6))
 def test_loss_and_gradients_equal_backpropagation(seed, whitened, method):
     W, X, Y = random_problem(seed, whitened)
-    mom = fast.moments(X, Y)
+    mom = moments.moments(X, Y)
     assert mom.whitened == whitened
-    loss, *grads = fast.loss_and_gradients(*W, mom, method=method)
+    loss, *grads = engine.loss_and_gradients(*W, mom, method=method)
     assert loss.shape == ()
-    assert float(loss) == pytest.approx(model.loss(*W, X, Y), rel=1e-11, abs=1e-13)
-    for g, ref in zip(grads, model.gradients(*W, X, Y)):
+    assert float(loss) == pytest.approx(network.loss(*W, X, Y), rel=1e-11, abs=1e-13)
+    for g, ref in zip(grads, network.gradients(*W, X, Y)):
         np.testing.assert_allclose(g, ref, rtol=1e-10, atol=1e-12)
 
 
@@ -45,15 +45,17 @@ def test_single_time_step_has_zero_recurrent_gradient():
     W, X, Y = random_problem(3, whitened=False)
     X = X[:, :1]
     for method in ("hankel", "recursion"):
-        _, _, dWh, _ = fast.loss_and_gradients(*W, fast.moments(X, Y), method=method)
+        _, _, dWh, _ = engine.loss_and_gradients(
+            *W, moments.moments(X, Y), method=method
+        )
         np.testing.assert_array_equal(dWh, 0.0)
 
 
 @pytest.mark.parametrize("whitened", [True, False])
 def test_train_equals_reference_on_random_data(whitened):
     W, X, Y = random_problem(11, whitened)
-    ref = model.train(*W, X, Y, lr=0.05, steps=40, record_every=7)
-    got = fast.train(*W, X, Y, lr=0.05, steps=40, record_every=7)
+    ref = engine.train(*W, X, Y, lr=0.05, steps=40, record_every=7)
+    got = engine.train(*W, X, Y, lr=0.05, steps=40, record_every=7)
     np.testing.assert_array_equal(got.steps, ref.steps)
     for name in ("Wx", "Wh", "Wy", "loss"):
         np.testing.assert_allclose(
@@ -74,9 +76,9 @@ def test_long_aligned_run_equals_reference():
         axis=1,
     )
     task = tasks.make_task(S, P=T * 3 + 5, rng=rng)
-    Wx, Wh, Wy, _ = model.aligned_init(task, 0.3, [0.2, 0.1, 0.3], 0.3, rng)
-    ref = model.train(Wx, Wh, Wy, task.X, task.Y, lr=0.03, steps=2000, record_every=50)
-    got = fast.train(Wx, Wh, Wy, task.X, task.Y, lr=0.03, steps=2000, record_every=50)
+    Wx, Wh, Wy, _ = network.aligned_init(task, 0.3, [0.2, 0.1, 0.3], 0.3, rng)
+    ref = engine.train(Wx, Wh, Wy, task.X, task.Y, lr=0.03, steps=2000, record_every=50)
+    got = engine.train(Wx, Wh, Wy, task.X, task.Y, lr=0.03, steps=2000, record_every=50)
     assert ref.loss[-1] < 1e-3 * ref.loss[0]  # training got somewhere
     for name in ("Wx", "Wh", "Wy"):
         np.testing.assert_allclose(getattr(got, name), getattr(ref, name), atol=1e-10)
@@ -90,10 +92,10 @@ def test_cost_per_step_does_not_need_the_samples():
     W, X, Y = random_problem(4, whitened=False)
     X = np.concatenate([X, rng.standard_normal((500,) + X.shape[1:])])
     Y = np.concatenate([Y, rng.standard_normal((500, Y.shape[1]))])
-    mom = fast.moments(X, Y)
-    small = fast.make_moments(mom.sigma_yx, mom.sigma_xx, mom.yy)
-    a = fast.train_on_moments(*W, small, lr=0.05, steps=20)
-    b = model.train(*W, X, Y, lr=0.05, steps=20)
+    mom = moments.moments(X, Y)
+    small = moments.make_moments(mom.sigma_yx, mom.sigma_xx, mom.yy)
+    a = engine.train_on_moments(*W, small, lr=0.05, steps=20)
+    b = engine.train(*W, X, Y, lr=0.05, steps=20)
     np.testing.assert_allclose(a.Wh, b.Wh, rtol=1e-10, atol=1e-12)
 
 
@@ -101,21 +103,21 @@ def batch_problem(shape, seed=0, T=4, N=3):
     rng = np.random.default_rng(seed)
     sig = rng.standard_normal(shape + (T, N, N)) * 0.4
     W = [rng.standard_normal(shape + (N, N)) * 0.4 for _ in range(3)]
-    return W, fast.make_moments(sig)
+    return W, moments.make_moments(sig)
 
 
 @pytest.mark.parametrize("shape", [(3,), (2, 5), (12,)])
 def test_batch_equals_one_network_at_a_time(shape):
     W, mom = batch_problem(shape)
     lr = np.linspace(0.02, 0.06, int(np.prod(shape))).reshape(shape)
-    out = fast.train_batch(*W, mom, lr, steps=30, record_every=10)
+    out = engine.train_batch(*W, mom, lr, steps=30, record_every=10)
     assert out.Wh.shape == (4,) + shape + (3, 3)
     assert out.loss.shape == (4,) + shape
     np.testing.assert_array_equal(out.diverged_step, -1)
     for idx in np.ndindex(*shape):
-        one = fast.train_on_moments(
+        one = engine.train_on_moments(
             *(w[idx] for w in W),
-            fast.make_moments(mom.sigma_yx[idx]),
+            moments.make_moments(mom.sigma_yx[idx]),
             lr[idx],
             steps=30,
             record_every=10,
@@ -131,12 +133,12 @@ def test_batch_equals_one_network_at_a_time(shape):
 
 def test_large_batch_uses_the_lag_recursion_and_agrees():
     W, mom = batch_problem((64,), seed=4, T=8, N=3)
-    eng = fast._Engine(*W, mom)
+    eng = engine._Engine(*W, mom)
     assert eng.method == "recursion"  # B T² Ny Nx Nh above the crossover
-    out = fast.train_batch(*W, mom, 0.03, steps=15, record_every=5)
+    out = engine.train_batch(*W, mom, 0.03, steps=15, record_every=5)
     for b in range(0, 64, 9):
-        one = fast.train_on_moments(
-            *(w[b] for w in W), fast.make_moments(mom.sigma_yx[b]), 0.03, 15, 5
+        one = engine.train_on_moments(
+            *(w[b] for w in W), moments.make_moments(mom.sigma_yx[b]), 0.03, 15, 5
         )
         np.testing.assert_allclose(out.Wh[:, b], one.Wh, rtol=1e-11, atol=1e-13)
         np.testing.assert_allclose(out.loss[:, b], one.loss, rtol=1e-11, atol=1e-13)
@@ -145,26 +147,26 @@ def test_large_batch_uses_the_lag_recursion_and_agrees():
 def test_batch_shares_one_task_and_broadcasts_weights():
     W, mom = batch_problem((), seed=3)
     lr = np.array([0.01, 0.02, 0.04])
-    out = fast.train_batch(*W, mom, lr, steps=10)
+    out = engine.train_batch(*W, mom, lr, steps=10)
     np.testing.assert_array_equal(out.steps, [0, 10])
     for b in range(3):
-        one = fast.train_on_moments(*W, mom, lr[b], steps=10, record_every=10)
+        one = engine.train_on_moments(*W, mom, lr[b], steps=10, record_every=10)
         np.testing.assert_allclose(out.Wy[:, b], one.Wy, rtol=1e-12, atol=1e-14)
 
 
 def divergent_task():
     rng = np.random.default_rng(0)
     task = tasks.make_task(tasks.task_singular_values("constant", 4, 3.0), P=8, rng=rng)
-    Wx, Wh, Wy, _ = model.aligned_init(task, 1.0, 1.0, 1.0, rng)
+    Wx, Wh, Wy, _ = network.aligned_init(task, 1.0, 1.0, 1.0, rng)
     return (Wx, Wh, Wy), task
 
 
 def test_divergence_carries_step_quantity_and_value():
     W, task = divergent_task()
     with pytest.raises(TrainingDivergedError) as ref:
-        model.train(*W, task.X, task.Y, lr=5.0, steps=200)
+        engine.train(*W, task.X, task.Y, lr=5.0, steps=200)
     with pytest.raises(TrainingDivergedError, match=r"diverged at step \d+") as got:
-        fast.train(*W, task.X, task.Y, lr=5.0, steps=200)
+        engine.train(*W, task.X, task.Y, lr=5.0, steps=200)
     err = got.value
     assert err.step == ref.value.step
     assert err.quantity == "loss" and err.index is None
@@ -174,7 +176,7 @@ def test_divergence_carries_step_quantity_and_value():
 def test_reference_trainers_report_the_offending_quantity():
     W, task = divergent_task()
     with pytest.raises(TrainingDivergedError) as info:
-        model.train(*W, task.X, task.Y, lr=5.0, steps=200)
+        engine.train(*W, task.X, task.Y, lr=5.0, steps=200)
     assert info.value.quantity in {"loss", "Wx", "Wh", "Wy"}
     assert info.value.step >= 1 and info.value.value is not None
     with pytest.raises(TrainingDivergedError) as info:
@@ -185,32 +187,34 @@ def test_reference_trainers_report_the_offending_quantity():
 
 def test_batch_divergence_raise_names_the_network():
     W, task = divergent_task()
-    mom = fast.moments(task.X, task.Y)
+    mom = moments.moments(task.X, task.Y)
     with pytest.raises(TrainingDivergedError, match="in network 2") as info:
-        fast.train_batch(*W, mom, np.array([0.01, 0.02, 5.0]), steps=200)
+        engine.train_batch(*W, mom, np.array([0.01, 0.02, 5.0]), steps=200)
     assert info.value.index == 2 and info.value.step >= 1
 
 
 def test_batch_divergence_mask_freezes_only_the_diverged():
     W, task = divergent_task()
-    mom = fast.moments(task.X, task.Y)
+    mom = moments.moments(task.X, task.Y)
     lr = np.array([0.01, 5.0, 0.02])
-    out = fast.train_batch(*W, mom, lr, steps=60, record_every=20, on_divergence="mask")
+    out = engine.train_batch(
+        *W, mom, lr, steps=60, record_every=20, on_divergence="mask"
+    )
     step = out.diverged_step[1]
     assert out.diverged_step[0] == out.diverged_step[2] == -1 and step >= 1
     after = out.steps >= step
     assert np.all(np.isnan(out.loss[after, 1])) and np.all(np.isfinite(out.loss[:, 0]))
     assert np.all(np.isnan(out.Wh[after, 1]))
     for b in (0, 2):
-        one = fast.train_on_moments(*W, mom, lr[b], steps=60, record_every=20)
+        one = engine.train_on_moments(*W, mom, lr[b], steps=60, record_every=20)
         np.testing.assert_allclose(out.Wh[:, b], one.Wh, rtol=1e-12, atol=1e-14)
 
 
 def test_moments_whitening_detection():
     W, X, Y = random_problem(1, whitened=True)
-    assert fast.moments(X, Y).sigma_xx is None
+    assert moments.moments(X, Y).sigma_xx is None
     assert (
-        fast.moments(X, Y, whitened=False).sigma_xx.shape
+        moments.moments(X, Y, whitened=False).sigma_xx.shape
         == (
             X.shape[1],
             X.shape[2],
@@ -218,14 +222,14 @@ def test_moments_whitening_detection():
         * 2
     )
     with pytest.raises(ValueError, match="not whitened"):
-        fast.moments(X * 2.0, Y, whitened=True)
+        moments.moments(X * 2.0, Y, whitened=True)
 
 
 def test_make_moments_default_offset_is_zero():
     sig = np.random.default_rng(0).standard_normal((3, 2, 2))
-    mom = fast.make_moments(sig)
+    mom = moments.make_moments(sig)
     W = [np.eye(2) * 0.1] * 3
-    loss, *_ = fast.loss_and_gradients(*W, mom)
+    loss, *_ = engine.loss_and_gradients(*W, mom)
     M = np.stack([W[2] @ np.linalg.matrix_power(W[1], 2 - i) @ W[0] for i in range(3)])
     assert float(loss) == pytest.approx(0.5 * np.sum((sig - M) ** 2), rel=1e-12)
 
@@ -233,56 +237,58 @@ def test_make_moments_default_offset_is_zero():
 @pytest.mark.parametrize(
     "call, exc, match",
     [
-        (lambda W, m: fast.train_on_moments(*W, "m", 0.1, 3), TypeError, "moments"),
-        (lambda W, m: fast.train_on_moments(*W, m, 0.0, 3), ValueError, "lr"),
-        (lambda W, m: fast.train_on_moments(*W, m, "a", 3), TypeError, "lr"),
-        (lambda W, m: fast.train_on_moments(*W, m, 0.1, -1), ValueError, "steps"),
-        (lambda W, m: fast.train_on_moments(*W, m, 0.1, 2.5), TypeError, "steps"),
-        (lambda W, m: fast.train_batch(*W, m, -0.1, 3), ValueError, "lr"),
+        (lambda W, m: engine.train_on_moments(*W, "m", 0.1, 3), TypeError, "moments"),
+        (lambda W, m: engine.train_on_moments(*W, m, 0.0, 3), ValueError, "lr"),
+        (lambda W, m: engine.train_on_moments(*W, m, "a", 3), TypeError, "lr"),
+        (lambda W, m: engine.train_on_moments(*W, m, 0.1, -1), ValueError, "steps"),
+        (lambda W, m: engine.train_on_moments(*W, m, 0.1, 2.5), TypeError, "steps"),
+        (lambda W, m: engine.train_batch(*W, m, -0.1, 3), ValueError, "lr"),
         (
-            lambda W, m: fast.train_batch(*W, m, [0.1, 0.2], 3, on_divergence="x"),
+            lambda W, m: engine.train_batch(*W, m, [0.1, 0.2], 3, on_divergence="x"),
             ValueError,
             "on_divergence",
         ),  # fmt: skip
         (
-            lambda W, m: fast.train_batch(*W, m, 0.1, 3, on_divergence=1),
+            lambda W, m: engine.train_batch(*W, m, 0.1, 3, on_divergence=1),
             TypeError,
             "on_divergence",
         ),  # fmt: skip
-        (lambda W, m: fast.train_batch(*W, m, np.ones(4) * 0.1, 3), ValueError, "lr"),
+        (lambda W, m: engine.train_batch(*W, m, np.ones(4) * 0.1, 3), ValueError, "lr"),
         (
-            lambda W, m: fast.train_batch(W[0], W[1][..., :1, :], W[2], m, 0.1, 3),
+            lambda W, m: engine.train_batch(W[0], W[1][..., :1, :], W[2], m, 0.1, 3),
             ValueError,
             "Wh",
         ),  # fmt: skip
         (
-            lambda W, m: fast.loss_and_gradients(*W, m, method="fft"),
+            lambda W, m: engine.loss_and_gradients(*W, m, method="fft"),
             ValueError,
             "method",
         ),  # fmt: skip
-        (lambda W, m: fast.make_moments(np.ones((0, 2, 2))), ValueError, "sigma_yx"),
+        (lambda W, m: moments.make_moments(np.ones((0, 2, 2))), ValueError, "sigma_yx"),
         (
-            lambda W, m: fast.make_moments(np.ones((3, 2, 2)), np.ones((3, 2, 3, 3))),
+            lambda W, m: moments.make_moments(
+                np.ones((3, 2, 2)), np.ones((3, 2, 3, 3))
+            ),
             ValueError,
             "sigma_xx",
         ),  # fmt: skip
         (
-            lambda W, m: fast.make_moments(np.ones((3, 2, 2)), yy=-1.0),
+            lambda W, m: moments.make_moments(np.ones((3, 2, 2)), yy=-1.0),
             ValueError,
             "yy",
         ),  # fmt: skip
         (
-            lambda W, m: fast.make_moments(np.full((3, 2, 2), np.nan)),
+            lambda W, m: moments.make_moments(np.full((3, 2, 2), np.nan)),
             ValueError,
             "sigma_yx",
         ),  # fmt: skip
         (
-            lambda W, m: fast.moments(np.ones((4, 2, 2)), np.ones((5, 2))),
+            lambda W, m: moments.moments(np.ones((4, 2, 2)), np.ones((5, 2))),
             ValueError,
             "Y",
         ),
         (
-            lambda W, m: fast.moments(
+            lambda W, m: moments.moments(
                 np.ones((4, 2, 2)), np.ones((4, 2)), whitened="y"
             ),
             TypeError,
@@ -293,7 +299,7 @@ def test_make_moments_default_offset_is_zero():
 def test_bad_input(call, exc, match):
     W, mom = batch_problem((2,), seed=1, T=3, N=2)
     W1 = [w[0] for w in W]
-    m1 = fast.make_moments(mom.sigma_yx[0])
+    m1 = moments.make_moments(mom.sigma_yx[0])
     batch = any("batch" in name for name in call.__code__.co_names)
     args = (W, mom) if batch else (W1, m1)
     with pytest.raises(exc, match=match):
@@ -312,10 +318,10 @@ def test_engine_catches_huge_weights_with_a_small_loss():
     Wx, Wh = np.array([[1.0], [0.0]]), np.zeros((2, 2))
     Wy = np.array([[0.0, 2e150], [0.0, 0.0]])
     with pytest.raises(TrainingDivergedError) as info:
-        fast.train(Wx, Wh, Wy, X, Y, lr=0.1, steps=20)
+        engine.train(Wx, Wh, Wy, X, Y, lr=0.1, steps=20)
     assert info.value.quantity == "weights" and info.value.step <= 8
-    mom = fast.moments(X, Y)
-    out = fast.train_batch(
+    mom = moments.moments(X, Y)
+    out = engine.train_batch(
         np.stack([Wx, Wx]),
         Wh,
         np.stack([Wy, Wy / 1e150]),

@@ -1,9 +1,9 @@
-"""Tests of lrnn_utils.stability, theory.global_solution, theory.extrapolation_loss."""
+"""Tests of lrnn_utils.theory, theory.global_solution, theory.extrapolation_loss."""
 
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, model, stability, tasks, theory
+from lrnn_utils import TrainingDivergedError, engine, network, tasks, theory
 
 KINDS = tasks.TASK_KINDS
 
@@ -46,8 +46,8 @@ def test_global_solution_zero_energy_and_zero_full_matrix_loss(kind, T):
     rng = np.random.default_rng(T)
     task = tasks.make_task(s[:, None], P=3 * T, rng=rng, n_in=2, n_out=3)
     a, b_, c = _balanced(kind, delta, lam, T)
-    Wx, Wh, Wy, _ = model.aligned_init(task, a, b_, c, rng, n_hidden=4)
-    assert model.loss(Wx, Wh, Wy, task.X, task.Y) == pytest.approx(0.0, abs=1e-24)
+    Wx, Wh, Wy, _ = network.aligned_init(task, a, b_, c, rng, n_hidden=4)
+    assert network.loss(Wx, Wh, Wy, task.X, task.Y) == pytest.approx(0.0, abs=1e-24)
 
 
 @pytest.mark.parametrize(
@@ -177,13 +177,13 @@ def test_extrapolation_loss_equals_trained_network_at_other_lengths(
     T_train, delta = 8, 1.0
     s = tasks.task_singular_values(kind, T_train, delta, lam)
     task = tasks.make_task(s[:, None], P=2 * T_train * 2, rng=rng, n_in=2, n_out=2)
-    Wx, Wh, Wy, R = model.aligned_init(task, 0.1, 0.1, 0.1, rng, n_hidden=3)
-    hist = model.train(
+    Wx, Wh, Wy, R = network.aligned_init(task, 0.1, 0.1, 0.1, rng, n_hidden=3)
+    hist = engine.train(
         Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=steps
     )
     assert hist.loss[-1] < 1e-22
     T_test = np.array([1, 3, 8, 12, 16])
-    L = stability.loss_at_lengths(
+    L = theory.loss_at_lengths(
         hist.Wx[-1],
         hist.Wh[-1],
         hist.Wy[-1],
@@ -208,7 +208,7 @@ def test_extrapolation_loss_equals_trained_network_at_other_lengths(
 
 def test_loss_helpers_bad_input():
     with pytest.raises(ValueError, match="unknown task kind"):
-        stability.loss_at_lengths(
+        theory.loss_at_lengths(
             np.eye(1),
             np.eye(1),
             np.eye(1),
@@ -264,19 +264,19 @@ def test_first_step_dirac_has_unattained_zero_infimum():
     exact = 0.5 * (b**10 - 1) / (b**12 - 1)
     np.testing.assert_allclose(E, exact, rtol=1e-12)
     assert np.all(E < 0.5 / b**2) and np.all(np.diff(E) < 0)
-    res = stability.minimise_energy(s, b_bound=10.0)
+    res = theory.minimise_energy(s, b_bound=10.0)
     assert abs(res.b) == pytest.approx(10.0)  # runs to the box bound
 
 
 def test_minimise_energy_geometric_and_ramp():
     T = 8
-    res = stability.minimise_energy(0.9 * 1.2 ** (T - np.arange(1, T + 1)))
+    res = theory.minimise_energy(0.9 * 1.2 ** (T - np.arange(1, T + 1)))
     assert res.energy < 1e-20
     assert res.b == pytest.approx(1.2, rel=1e-6) and res.u == pytest.approx(
         0.9, rel=1e-6
     )
     ramp = np.arange(1, T + 1) / T
-    res = stability.minimise_energy(ramp)
+    res = theory.minimise_energy(ramp)
     grid = np.linspace(-3, 3, 60001)
     Eg = theory.effective_energy(grid, ramp)
     assert res.energy == pytest.approx(Eg.min(), rel=1e-6)
@@ -287,13 +287,13 @@ def test_minimise_energy_geometric_and_ramp():
 
 def test_minimise_energy_bad_input():
     with pytest.raises(ValueError, match="1-dimensional"):
-        stability.minimise_energy(np.ones((2, 3)))
+        theory.minimise_energy(np.ones((2, 3)))
     with pytest.raises(ValueError, match="b_bound"):
-        stability.minimise_energy(np.ones(3), b_bound=-1)
+        theory.minimise_energy(np.ones(3), b_bound=-1)
     with pytest.raises(ValueError, match="b_bound"):
-        stability.minimise_energy(np.ones(3), b_starts=[0.5, 3.0], b_bound=2.0)
+        theory.minimise_energy(np.ones(3), b_starts=[0.5, 3.0], b_bound=2.0)
     with pytest.raises(ValueError, match="empty"):
-        stability.minimise_energy(np.ones(3), b_starts=[])
+        theory.minimise_energy(np.ones(3), b_starts=[])
 
 
 # ----------------------------------------------------------------------------
@@ -307,7 +307,7 @@ def test_energy_hessian_matches_finite_differences(T):
     s = rng.uniform(-1, 1.5, size=(3, T))
     a, b, c = rng.uniform(-1.2, 1.2, size=(3, 3))
     b[0] = 0.0  # edge case of the powers
-    H = stability.energy_hessian(a, b, c, s)
+    H = theory.energy_hessian(a, b, c, s)
     assert H.shape == (3, 3, 3)
     np.testing.assert_allclose(H, np.swapaxes(H, -1, -2))
     eps = 1e-6
@@ -316,8 +316,8 @@ def test_energy_hessian_matches_finite_differences(T):
         xp, xm = x.copy(), x.copy()
         xp[:, j] += eps
         xm[:, j] -= eps
-        gp = -np.stack(theory.mode_gradients(xp[:, 0], xp[:, 1], xp[:, 2], s), axis=-1)
-        gm = -np.stack(theory.mode_gradients(xm[:, 0], xm[:, 1], xm[:, 2], s), axis=-1)
+        gp = -np.stack(theory.mode_flows(xp[:, 0], xp[:, 1], xp[:, 2], s), axis=-1)
+        gm = -np.stack(theory.mode_flows(xm[:, 0], xm[:, 1], xm[:, 2], s), axis=-1)
         np.testing.assert_allclose(
             H[:, :, j], (gp - gm) / (2 * eps), rtol=1e-6, atol=1e-7
         )
@@ -332,9 +332,9 @@ def test_sharpness_constant_dynamics_closed_form(T):
     B = np.sqrt(2 * delta) * delta * T * (T - 1) / 2
     C = delta**2 * (T - 1) * T * (2 * T - 1) / 6
     lam_max = (A + C) / 2 + np.sqrt(((A - C) / 2) ** 2 + B**2)
-    np.testing.assert_allclose(stability.sharpness(a, b, c, s), lam_max, rtol=1e-12)
+    np.testing.assert_allclose(theory.sharpness(a, b, c, s), lam_max, rtol=1e-12)
     np.testing.assert_allclose(
-        stability.max_stable_lr(a, b, c, s), 2 / lam_max, rtol=1e-12
+        theory.max_stable_lr(a, b, c, s), 2 / lam_max, rtol=1e-12
     )
 
 
@@ -343,7 +343,7 @@ def test_max_stable_lr_separates_convergence_from_failure():
     s = tasks.task_singular_values("exponential", T, 1.0, lam)
     b, u = theory.global_solution("exponential", 1.0, lam, T)
     a = c = float(np.sqrt(u))  # balanced zero-loss modes
-    lr_max = float(stability.max_stable_lr(a, b, c, s))
+    lr_max = float(theory.max_stable_lr(a, b, c, s))
     tr = theory.simulate_modes(
         a + 1e-3, b + 1e-3, c - 1e-3, s, lr=0.9 * lr_max, steps=3000, record_every=3000
     )
@@ -359,19 +359,19 @@ def test_max_stable_lr_separates_convergence_from_failure():
 
 
 def test_max_stable_lr_infinite_for_zero_curvature():
-    assert np.isinf(stability.max_stable_lr(0.0, 0.0, 0.0, np.zeros(3)))
+    assert np.isinf(theory.max_stable_lr(0.0, 0.0, 0.0, np.zeros(3)))
 
 
 def test_minimise_energy_is_canonical_on_symmetric_and_flat_profiles():
     # E(u, b) = E(-u, -b) when every s_i sits at an even lag: the tie goes to b > 0,
     # whatever the rounding; a first-step Dirac's infimum is at the box edge
     t8 = np.arange(1, 9)
-    bump = stability.minimise_energy((t8 == 4).astype(float), b_bound=10.0)
+    bump = theory.minimise_energy((t8 == 4).astype(float), b_bound=10.0)
     assert bump.b > 1.0
-    mirrored = stability.minimise_energy(
+    mirrored = theory.minimise_energy(
         (t8 == 4).astype(float), b_starts=[-1.5, -1.0, 1.0, 1.5], b_bound=10.0
     )
     assert mirrored.b > 1.0 and np.isclose(mirrored.energy, bump.energy, rtol=1e-12)
-    dirac = stability.minimise_energy((t8 == 1).astype(float), b_bound=10.0)
+    dirac = theory.minimise_energy((t8 == 1).astype(float), b_bound=10.0)
     assert dirac.b == 10.0 and dirac.energy < 0.5 / 10.0**2
     assert dirac.energies.shape == dirac.b_finals.shape == (9,)

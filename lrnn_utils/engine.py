@@ -1,37 +1,29 @@
-"""Fast gradient descent on the linear RNN through the data's second moments.
+"""The training engine: one trainer family for every page.
 
-The loss of a linear RNN depends on the data only through second moments.
-With the effective maps ``M_k = W_y W_h^k W_x`` (``k = T − t`` is the lag of
-input time ``t``)::
+Full-batch gradient descent ``W ← W − η ∂L/∂W`` on all three matrices, with the
+loss ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²``.  Two ways to compute the same gradient:
 
-    L = ½ tr Σ^{YY} − Σ_t ⟨M_{T−t}, Σ^{YX_t}⟩ + ½ Σ_{s,t} ⟨M_{T−s} Σ^{X_s X_t}, M_{T−t}⟩
-
-and ``∂L/∂M_{T−t} = Σ_s M_{T−s} Σ^{X_s X_t} − Σ^{YX_t}`` (``= M_{T−t} − Σ^{YX_t}``
-for exactly whitened inputs).  The chain rule through ``M_k`` then gives::
+* ``method="bptt"``: backpropagation through time on the samples at every step
+  (:func:`lrnn_utils.network.bptt`), the reference the chapters teach;
+* ``method="moments"`` (default): through the data's second moments
+  (:mod:`lrnn_utils.moments`), computed once.  With ``G_k = ∂L/∂M_k``::
 
     ∂L/∂W_y = Σ_k G_k (W_h^k W_x)ᵀ
     ∂L/∂W_x = Σ_k (W_y W_h^k)ᵀ G_k
     ∂L/∂W_h = Σ_{r+q+1 ≤ T−1} (W_y W_h^r)ᵀ G_{r+q+1} (W_h^q W_x)ᵀ
 
-where ``G_k = ∂L/∂M_k``.  With the moments precomputed once, a gradient step
-costs nothing that grows with the number of samples ``P``.  For networks as
-small as the book's, what a step costs is the fixed overhead of each numpy
-call, not arithmetic; so all powers ``W_h^k`` come from ``⌈log₂ T⌉`` batched
-products (repeated doubling) and the double sum is one product with a
-block-Hankel matrix of the ``G_k``: a step is a short fixed list of numpy calls
-(growing like ``log₂ T``, independent of ``P``).  The same calls train a whole
-batch of networks at once (:func:`train_batch`), which is how parameter sweeps
-should be run; for large batches the double sum becomes a backward recursion
-over the lags, whose arithmetic grows like ``T`` instead of ``T²``.
+  A step then costs nothing that grows with the number of samples ``P``.  For the
+  book's small networks a step is a short fixed list of numpy calls: the powers
+  ``W_h^k`` come from ``⌈log₂ T⌉`` batched products and the double sum is one
+  product with a block-Hankel matrix of the ``G_k``; for large batches the double
+  sum becomes a backward recursion over the lags, and wide networks never form a
+  power of ``W_h``.
 
-Typical use::
-
-    hist = fast.train(Wx, Wh, Wy, X, Y, lr, steps)      # drop-in for model.train
-    mom = fast.make_moments(sigma_yx)                    # (..., T, Ny, Nx) grid
-    out = fast.train_batch(Wx, Wh, Wy, mom, lr, steps, on_divergence="mask")
-
-The results equal :func:`lrnn_utils.model.train` (backpropagation through
-time on the samples) up to rounding.
+Entry points: :func:`train` (data in, either method), :func:`train_on_moments`
+(moments in), :func:`train_batch` (a whole batch of networks and tasks at once,
+for sweeps).  All return one :class:`TrainingHistory` and follow one divergence
+policy (``on_divergence="raise"`` names the step; ``"mask"`` records NaN after
+it).  Both methods agree to rounding.
 """
 
 from __future__ import annotations
@@ -39,174 +31,130 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy import vdot
 
 from ._validation import (
     DIVERGENCE_LIMIT,
     TrainingDivergedError,
     as_finite_array,
     check_choice,
+    check_diverged,
     check_finite_scalar,
+    check_instance,
     check_positive_int,
     record_steps,
 )
-from .model import DIVERGENCE_POLICIES, TrainingHistory, check_weights
+from .moments import Moments
+from .moments import moments as data_moments
+from .network import (
+    bptt_step,
+    bptt_workspace,
+    check_weights,
+    rollout,
+    stack_weights,
+    time_major,
+)
 
 __all__ = [
-    "Moments",
-    "moments",
-    "make_moments",
-    "loss_and_gradients",
-    "train_on_moments",
+    "TrainingHistory",
+    "DIVERGENCE_POLICIES",
     "train",
+    "train_on_moments",
     "train_batch",
+    "loss_and_gradients",
+    "hidden_speed",
 ]
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """Recorded trajectory of full-matrix gradient descent (one network or a batch).
+
+    The one result type of every full-matrix trainer (:func:`train`,
+    :func:`lrnn_utils.engine.train`, :func:`lrnn_utils.engine.train_on_moments`,
+    :func:`lrnn_utils.engine.train_batch`).
+
+    Attributes
+    ----------
+    steps : ndarray, shape (n,)
+        Update-step index of each record (0 = initial weights).
+    Wx, Wh, Wy : ndarray, shapes (n,) + batch + weight shape
+        Weights at each recorded step (``batch = ()`` for one network); NaN after a
+        network diverged under ``on_divergence="mask"``.
+    loss : ndarray, shape (n,) + batch
+        Loss at each recorded step (NaN after a divergence).
+    diverged_step : int or ndarray of int, shape batch
+        Step at which each network diverged, ``-1`` if it never did.
+    """
+
+    steps: np.ndarray
+    Wx: np.ndarray
+    Wh: np.ndarray
+    Wy: np.ndarray
+    loss: np.ndarray
+    diverged_step: np.ndarray | int = -1
+
+
+DIVERGENCE_POLICIES = ("raise", "mask")
+
+#: Values of ``method`` in :func:`train`.
+METHODS = ("moments", "bptt")
+
+
+def _train_bptt(Wx, Wh, Wy, X, Y, lr, rec, on_divergence) -> TrainingHistory:
+    """:func:`train` with ``method="bptt"`` on validated arguments."""
+    steps = int(rec[-1])
+    n = rec.size
+    Nh, (P, T, _) = Wh.shape[0], X.shape
+    Wcat, Wy = stack_weights(Wx, Wh), Wy.copy()  # [W_hᵀ; W_xᵀ]: one product a step
+    Z, G = bptt_workspace(time_major(X), Nh), np.empty((T, P, Nh))
+    hist = [np.full((n,) + w.shape, np.nan) for w in (Wx, Wh, Wy)]
+    losses = np.full(n, np.nan)
+    lim, lim2 = DIVERGENCE_LIMIT, DIVERGENCE_LIMIT**2
+    hint = "try a smaller learning rate or initialisation"
+    diverged, j = -1, 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps + 1):
+            lval, dWcat, dWy = bptt_step(Wcat, Wy, Z, Y, G)
+            if not lval <= lim:  # also NaN
+                diverged = step
+                if on_divergence == "raise":
+                    check_diverged(step, hint, loss=lval)
+                break
+            if rec[j] == step:
+                hist[0][j], hist[1][j] = Wcat[Nh:].T, Wcat[:Nh].T
+                hist[2][j], losses[j] = Wy, lval
+                j += 1
+            if step == steps:
+                break
+            dWcat *= lr
+            Wcat -= dWcat
+            dWy *= lr
+            Wy -= dWy
+            # sum of squares <= 1e300: every entry finite and <= 1e150 (cheap test)
+            if not max(vdot(Wcat, Wcat), vdot(Wy, Wy)) <= lim2 and not (
+                np.all(np.abs(Wcat) <= lim) and np.all(np.abs(Wy) <= lim)
+            ):
+                diverged = step + 1
+                if on_divergence == "raise":
+                    Wx, Wh = Wcat[Nh:].T, Wcat[:Nh].T
+                    check_diverged(step + 1, hint, Wx=Wx, Wh=Wh, Wy=Wy)
+                break
+    return TrainingHistory(
+        steps=rec,
+        Wx=hist[0],
+        Wh=hist[1],
+        Wy=hist[2],
+        loss=losses,
+        diverged_step=diverged,
+    )
+
 
 #: Above this ``B T² Ny Nx Nh`` the lag recursion beats the block-Hankel product.
 HANKEL_MAX_WORK = 100_000
 
+
 _HINT = "try a smaller learning rate or initialisation"
-
-#: Largest deviation of Σ^{X_s X_t} from δ_st I treated as exact whitening.
-WHITENING_TOL = 1e-10
-
-
-@dataclass(frozen=True)
-class Moments:
-    """Second moments of a data set: all the loss of a linear RNN depends on.
-
-    Attributes
-    ----------
-    sigma_yx : ndarray, shape (..., T, Ny, Nx)
-        ``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ`` for ``t = 1..T``.
-    sigma_xx : ndarray of shape (..., T, Nx, T, Nx), or None
-        ``Σ^{X_s X_t} = (1/P) Σ_p x_{p,s} x_{p,t}ᵀ``; ``None`` means inputs
-        whitened exactly over time x input dimension (``Σ^{X_s X_t} = δ_st I``).
-    yy : ndarray, shape (...)
-        ``tr Σ^{YY} = (1/P) Σ_p ‖y_p‖²``.
-    """
-
-    sigma_yx: np.ndarray
-    sigma_xx: np.ndarray | None
-    yy: np.ndarray
-
-    @property
-    def T(self) -> int:
-        """Trajectory length."""
-        return self.sigma_yx.shape[-3]
-
-    @property
-    def whitened(self) -> bool:
-        """True when the inputs are treated as exactly whitened."""
-        return self.sigma_xx is None
-
-
-def make_moments(sigma_yx, sigma_xx=None, yy=None) -> Moments:
-    """Validated :class:`Moments` from given correlations (e.g. from theory).
-
-    Parameters
-    ----------
-    sigma_yx : array_like, shape (..., T, Ny, Nx)
-        Input-output correlations; leading axes index a batch of tasks.
-    sigma_xx : array_like, shape (..., T, Nx, T, Nx), optional
-        Input correlations; ``None`` (default) for exactly whitened inputs.
-    yy : float or array_like, optional
-        ``tr Σ^{YY}``; default ``Σ_t ‖Σ^{YX_t}‖_F²``, the value for targets that
-        are an exact linear function of whitened inputs (zero loss offset).
-
-    Returns
-    -------
-    Moments
-
-    Examples
-    --------
-    >>> m = make_moments(np.ones((3, 1, 1)))
-    >>> m.T, m.whitened, float(m.yy)
-    (3, True, 3.0)
-    """
-    sigma_yx = as_finite_array(sigma_yx, "sigma_yx", min_ndim=3)
-    T, Ny, Nx = sigma_yx.shape[-3:]
-    if T < 1 or Ny < 1 or Nx < 1:
-        raise ValueError(
-            f"sigma_yx must have shape (..., T, Ny, Nx) with T, Ny, Nx >= 1, "
-            f"got {sigma_yx.shape}"
-        )
-    if sigma_xx is not None:
-        sigma_xx = as_finite_array(sigma_xx, "sigma_xx", min_ndim=4)
-        if sigma_xx.shape[-4:] != (T, Nx, T, Nx):
-            raise ValueError(
-                f"sigma_xx must have shape (..., {T}, {Nx}, {T}, {Nx}) to match "
-                f"sigma_yx {sigma_yx.shape}, got {sigma_xx.shape}"
-            )
-    if yy is None:
-        yy = np.sum(sigma_yx**2, axis=(-3, -2, -1))
-    else:
-        yy = as_finite_array(yy, "yy")
-        if np.any(yy < 0):
-            raise ValueError("yy = tr Σ^{YY} must be >= 0")
-    # copies: the moments must not change when the caller's arrays do
-    return Moments(
-        sigma_yx=sigma_yx.copy(),
-        sigma_xx=None if sigma_xx is None else sigma_xx.copy(),
-        yy=np.array(yy, dtype=float),
-    )
-
-
-def moments(X, Y, whitened: bool | None = None) -> Moments:
-    """The second moments of a data set (sample means).
-
-    Parameters
-    ----------
-    X : array_like, shape (P, T, Nx)
-    Y : array_like, shape (P, Ny)
-    whitened : bool, optional
-        ``None`` (default): drop ``Σ^{XX}`` when it equals the identity to
-        ``1e-10`` (exactly whitened inputs, the cheaper update); ``False``:
-        always keep it; ``True``: require whitened inputs.
-
-    Returns
-    -------
-    Moments
-
-    Raises
-    ------
-    ValueError
-        Bad shapes, non-finite data, or ``whitened=True`` for inputs that are not.
-
-    Examples
-    --------
-    >>> from lrnn_utils import tasks
-    >>> task = tasks.make_task(np.ones((3, 1)), P=5, rng=np.random.default_rng(0))
-    >>> m = moments(task.X, task.Y)
-    >>> m.whitened, m.sigma_yx.shape
-    (True, (3, 1, 1))
-    """
-    X = as_finite_array(X, "X", ndim=3)
-    Y = as_finite_array(Y, "Y", ndim=2)
-    P, T, Nx = X.shape
-    if P < 1 or T < 1 or Nx < 1:
-        raise ValueError(f"X must have P, T, Nx >= 1, got shape {X.shape}")
-    if Y.shape[0] != P or Y.shape[1] < 1:
-        raise ValueError(f"Y must have shape (P={P}, Ny >= 1), got {Y.shape}")
-    if whitened is not None and not isinstance(whitened, (bool, np.bool_)):
-        raise TypeError(f"whitened must be None, True or False, got {whitened!r}")
-    return _moments(X, Y, whitened)
-
-
-def _moments(X, Y, whitened):
-    """:func:`moments` of validated data."""
-    P, T, Nx = X.shape
-    Xf = X.reshape(P, T * Nx)
-    sxx = Xf.T @ Xf / P
-    dev = float(np.max(np.abs(sxx - np.eye(T * Nx))))
-    if whitened and dev > WHITENING_TOL:
-        raise ValueError(
-            f"whitened=True but the inputs are not whitened: max |Σ^XX − I| = {dev:.1e}"
-        )
-    sigma_yx = np.einsum("po,pti->toi", Y, X) / P
-    yy = np.float64(np.sum(Y**2) / P)
-    keep = whitened is False or (whitened is None and dev > WHITENING_TOL)
-    sigma_xx = sxx.reshape(T, Nx, T, Nx) if keep else None
-    return Moments(sigma_yx=sigma_yx, sigma_xx=sigma_xx, yy=yy)
 
 
 class _Engine:
@@ -497,19 +445,20 @@ def loss_and_gradients(Wx, Wh, Wy, moments: Moments, method: str | None = None):
     -------
     (loss, dWx, dWh, dWy)
         ``loss`` has the batch shape; the gradients the weights' shapes.  For a
-        single network they equal :func:`lrnn_utils.model.loss` and
-        :func:`lrnn_utils.model.gradients` on the data up to rounding.
+        single network they equal :func:`lrnn_utils.network.loss` and
+        :func:`lrnn_utils.network.gradients` on the data up to rounding.
 
     Examples
     --------
-    >>> from lrnn_utils import model, tasks
+    >>> from lrnn_utils import network, tasks
+    >>> from lrnn_utils.moments import moments
     >>> rng = np.random.default_rng(0)
     >>> X, Y = rng.standard_normal((20, 3, 2)), rng.standard_normal((20, 1))
     >>> W = [rng.standard_normal(s) for s in [(2, 2), (2, 2), (1, 2)]]
     >>> loss, *grads = loss_and_gradients(*W, moments(X, Y))
-    >>> bool(np.isclose(loss, model.loss(*W, X, Y), rtol=1e-12))
+    >>> bool(np.isclose(loss, network.loss(*W, X, Y), rtol=1e-12))
     True
-    >>> ref = model.gradients(*W, X, Y)
+    >>> ref = network.gradients(*W, X, Y)
     >>> all(np.allclose(g, h, rtol=1e-10) for g, h in zip(grads, ref))
     True
     """
@@ -610,7 +559,7 @@ def _split(eng: _Engine, theta_hist, shape):
 def _check_moments(moments) -> Moments:
     if not isinstance(moments, Moments):
         raise TypeError(
-            "moments must be a lrnn_utils.fast.Moments (see fast.moments), "
+            "moments must be a lrnn_utils.moments.Moments (see moments.moments), "
             f"got {type(moments).__name__}"
         )
     return moments
@@ -643,7 +592,7 @@ def train_on_moments(
 ) -> TrainingHistory:
     """Full-batch gradient descent on one network, from the data's moments.
 
-    The same updates as :func:`lrnn_utils.model.train` (equal up to rounding),
+    The same updates as :func:`lrnn_utils.engine.train` (equal up to rounding),
     at a cost per step that does not depend on the number of samples.
 
     Parameters
@@ -659,11 +608,11 @@ def train_on_moments(
     record_every : int, default 1
         Record every ``record_every`` steps (step 0 and the last step always).
     on_divergence : {"raise", "mask"}, default "raise"
-        As in :func:`lrnn_utils.model.train`.
+        As in :func:`lrnn_utils.engine.train`.
 
     Returns
     -------
-    lrnn_utils.model.TrainingHistory
+    lrnn_utils.engine.TrainingHistory
 
     Raises
     ------
@@ -694,30 +643,71 @@ def train(
     steps: int,
     record_every: int = 1,
     on_divergence: str = "raise",
+    method: str = "moments",
 ) -> TrainingHistory:
-    """Drop-in replacement for :func:`lrnn_utils.model.train`, through the moments.
+    """Full-batch gradient descent ``W ← W − lr ∂L/∂W`` on all three matrices.
 
-    Computes :func:`moments` of ``(X, Y)`` once, then runs the updates of
-    :func:`train_on_moments`.  Same arguments, same
-    :class:`~lrnn_utils.model.TrainingHistory`, equal up to rounding.
+    The book's trainer.  ``method`` chooses how the gradient is computed; both give
+    the same trajectory up to rounding (tested over whole trajectories).
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Initial weights (not modified).
+    X, Y : array_like
+        Inputs ``(P, T, Nx)`` and targets ``(P, Ny)``.
+    lr : float
+        Learning rate η > 0.
+    steps : int
+        Number of updates (``>= 0``).
+    record_every : int, default 1
+        Record every ``record_every`` steps (step 0 and the last step are always
+        recorded).
+    on_divergence : {"raise", "mask"}, default "raise"
+        ``"raise"``: raise :class:`~lrnn_utils.TrainingDivergedError` naming the
+        step.  ``"mask"``: stop there; the records from that step on are NaN and
+        ``diverged_step`` says when.
+    method : {"moments", "bptt"}, default "moments"
+        ``"moments"``: through the data's second moments, computed once
+        (:func:`lrnn_utils.moments.moments`), then :func:`train_on_moments`'s
+        updates; cost per step independent of the number of samples.
+        ``"bptt"``: backpropagation through time on the samples at every step
+        (:func:`lrnn_utils.network.bptt`), the reference the chapters teach.
+
+    Returns
+    -------
+    TrainingHistory
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, non-finite input, non-positive ``lr``.
+    TrainingDivergedError
+        When weights or loss become non-finite or exceed 1e150; the message names the
+        step.
 
     Examples
     --------
-    >>> from lrnn_utils import model, tasks
-    >>> rng = np.random.default_rng(1)
-    >>> task = tasks.make_task(np.ones((4, 1)), P=8, rng=rng)
-    >>> Wx, Wh, Wy, R = model.aligned_init(task, 0.3, 0.2, 0.3, rng)
-    >>> fast = train(Wx, Wh, Wy, task.X, task.Y, lr=0.05, steps=300)
-    >>> ref = model.train(Wx, Wh, Wy, task.X, task.Y, lr=0.05, steps=300)
-    >>> bool(np.allclose(fast.Wh, ref.Wh, rtol=1e-10, atol=1e-12))
+    >>> X = np.ones((1, 2, 1))
+    >>> W = np.full((1, 1), 0.5), np.full((1, 1), 0.5), np.full((1, 1), 0.5)
+    >>> h = train(*W, X, np.ones((1, 1)), lr=0.1, steps=200, record_every=100)
+    >>> h.steps.tolist(), bool(h.loss[-1] < 1e-6 * h.loss[0])
+    ([0, 100, 200], True)
+    >>> h = train(*W, X, np.ones((1, 1)), lr=1e3, steps=50, on_divergence="mask")
+    >>> h.diverged_step, bool(np.isnan(h.loss[-1]))
+    (3, True)
+    >>> ref = train(*W, X, np.ones((1, 1)), lr=0.1, steps=200, method="bptt")
+    >>> bool(np.allclose(ref.Wh[-1], train(*W, X, np.ones((1, 1)), 0.1, 200).Wh[-1]))
     True
     """
     Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
     lr = check_finite_scalar(lr, "lr", positive=True)
     on_divergence = check_choice(on_divergence, "on_divergence", DIVERGENCE_POLICIES)
+    method = check_choice(method, "method", METHODS)
     rec = record_steps(steps, record_every)
-    mom = _moments(X, Y, None)
-    return _train_one(Wx, Wh, Wy, mom, lr, rec, on_divergence)
+    if method == "bptt":
+        return _train_bptt(Wx, Wh, Wy, X, Y, lr, rec, on_divergence)
+    return _train_one(Wx, Wh, Wy, data_moments(X, Y), lr, rec, on_divergence)
 
 
 def train_batch(
@@ -760,7 +750,7 @@ def train_batch(
 
     Returns
     -------
-    lrnn_utils.model.TrainingHistory
+    lrnn_utils.engine.TrainingHistory
         With the batch axes after the record axis (``Wx`` of shape
         ``(n,) + batch + (Nh, Nx)``, ``loss`` of ``(n,) + batch``) and
         ``diverged_step`` of the batch shape.
@@ -769,10 +759,11 @@ def train_batch(
     --------
     Three learning rates on the same task, in one call:
 
-    >>> from lrnn_utils import model, tasks
+    >>> from lrnn_utils import network, tasks
+    >>> from lrnn_utils.moments import moments
     >>> rng = np.random.default_rng(0)
     >>> task = tasks.make_task(np.ones((3, 1)), P=6, rng=rng)
-    >>> Wx, Wh, Wy, _ = model.aligned_init(task, 0.5, 0.5, 0.5, rng)
+    >>> Wx, Wh, Wy, _ = network.aligned_init(task, 0.5, 0.5, 0.5, rng)
     >>> lr = np.array([0.05, 0.1, 3.0])
     >>> out = train_batch(Wx, Wh, Wy, moments(task.X, task.Y), lr, steps=100,
     ...                   on_divergence="mask")
@@ -789,6 +780,8 @@ def train_batch(
     if record_every is None:
         record_every = max(steps, 1)
     rec = record_steps(steps, record_every)
+    if Wx.shape[-2] > WIDE_HIDDEN and mom.whitened and mom.sigma_yx.ndim == 3:
+        return _wide_history(Wx, Wh, Wy, mom, lr, rec, on_divergence, batch)
     eng = _Engine(Wx, Wh, Wy, mom)
     theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, _HINT)
     Wx_h, Wh_h, Wy_h = _split(eng, theta_hist, batch)
@@ -800,3 +793,122 @@ def train_batch(
         loss=loss_hist.reshape((rec.size,) + batch),
         diverged_step=diverged.reshape(batch),
     )
+
+
+#: Hidden sizes above this are trained by :func:`_train_wide` (no powers of W_h).
+WIDE_HIDDEN = 32
+
+
+def _train_wide(Wx, Wh, Wy, sigma_yx, lr, rec):
+    """Gradient descent on exactly whitened moments for wide networks.
+
+    Never forms a power of ``W_h``: with ``A_q = W_h^q W_x`` and ``B_r = W_y W_h^r``
+    (``T`` products each, cost ``∝ T Nh² Nx``) and ``G_k = B_k W_x − Σ^{YX_{T−k}}``::
+
+        ∂L/∂W_y = Σ_k G_k A_kᵀ,   ∂L/∂W_x = Σ_k B_kᵀ G_k,
+        ∂L/∂W_h = Σ_r B_rᵀ Σ_q G_{r+q+1} A_qᵀ.
+
+    Returns the weights at the steps ``rec`` (NaN after divergence), the loss and the
+    step at which each network diverged (``-1``: never).
+    """
+    W = [np.array(w, dtype=float) for w in (Wx, Wh, Wy)]
+    B, Nh, Nx = W[0].shape
+    T, Ny = sigma_yx.shape[0], sigma_yx.shape[1]
+    S = np.ascontiguousarray(sigma_yx[::-1])[:, None]  # lag k <-> time T - k
+    lr = np.asarray(lr, dtype=float).reshape(B, 1, 1).copy()
+    hist = [np.full((rec.size,) + w.shape, np.nan) for w in W]
+    loss_hist = np.full((rec.size, B), np.nan)
+    diverged = np.full(B, -1)
+    A = np.empty((T, B, Nh, Nx))
+    Bm = np.empty((T, B, Ny, Nh))
+    j = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in range(int(rec[-1]) + 1):
+            Wx, Wh, Wy = W
+            A[0], Bm[0] = Wx, Wy
+            for q in range(1, T):
+                A[q] = Wh @ A[q - 1]
+                Bm[q] = Bm[q - 1] @ Wh
+            G = Bm @ Wx - S  # (T, B, Ny, Nx)
+            loss = 0.5 * np.sum(G**2, axis=(0, 2, 3))
+            bad = (diverged < 0) & ~(loss <= DIVERGENCE_LIMIT)
+            if bad.any():
+                diverged[bad] = step
+                lr[bad] = 0.0
+            if step == rec[j]:
+                ok = diverged < 0
+                for h, w in zip(hist, W):
+                    h[j, ok] = w[ok]
+                loss_hist[j, ok] = loss[ok]
+                j += 1
+            if step == rec[-1]:
+                break
+            C = np.zeros((T, B, Ny, Nh))  # C_r = Σ_q G_{r+q+1} A_qᵀ
+            for r in range(T - 1):
+                C[r] = np.einsum("kbox,kbhx->boh", G[r + 1 :], A[: T - 1 - r])
+            dWy = np.einsum("kbox,kbhx->boh", G, A)
+            dWx = np.einsum("kboh,kbox->bhx", Bm, G)
+            Bf = np.moveaxis(Bm, 0, 1).reshape(B, T * Ny, Nh)
+            dWh = np.swapaxes(Bf, 1, 2) @ np.moveaxis(C, 0, 1).reshape(B, T * Ny, Nh)
+            for w, dw in zip(W, (dWx, dWh, dWy)):
+                w -= lr * dw
+    return hist, loss_hist, diverged
+
+
+def _wide_history(Wx, Wh, Wy, mom, lr, rec, on_divergence, batch):
+    """:func:`train_batch` through :func:`_train_wide` (flat batch in, history out)."""
+    hist, loss, diverged = _train_wide(Wx, Wh, Wy, mom.sigma_yx, lr.ravel(), rec)
+    if on_divergence == "raise" and np.any(diverged >= 0):
+        index = int(np.argmax(np.where(diverged >= 0, -diverged, -np.inf)))
+        raise TrainingDivergedError(int(diverged[index]), "loss", _HINT, index=index)
+    # _train_wide returns the correlation part; add the constant offset L0
+    loss = loss + 0.5 * (mom.yy - np.sum(mom.sigma_yx**2))
+    n = rec.size
+    return TrainingHistory(
+        steps=rec,
+        Wx=hist[0].reshape((n,) + batch + Wx.shape[-2:]),
+        Wh=hist[1].reshape((n,) + batch + Wh.shape[-2:]),
+        Wy=hist[2].reshape((n,) + batch + Wy.shape[-2:]),
+        loss=loss.reshape((n,) + batch),
+        diverged_step=diverged.reshape(batch),
+    )
+
+
+def hidden_speed(history, X, lr: float) -> np.ndarray:
+    """How fast the read-out hidden state moves during training, per unit time.
+
+    ``‖h_{T+1}(n+1) − h_{T+1}(n)‖ / (η Δn)`` between consecutive records of a
+    training history, root-mean-square over the trials in ``X``: the size of
+    ``dh_{T+1}/dt`` (paper App. L calls it the hidden-layer gradient).
+
+    Parameters
+    ----------
+    history : lrnn_utils.engine.TrainingHistory
+    X : array_like, shape (P, T, Nx)
+    lr : float
+        The learning rate η of the run.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_records - 1,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils.engine import TrainingHistory
+    >>> one = np.ones((1, 1, 1))
+    >>> Wx = np.stack([one[0], 2 * one[0]])  # W_x = 1, then 2
+    >>> zero, w1 = np.zeros((2, 1, 1)), np.ones((2, 1, 1))
+    >>> hist = TrainingHistory(np.array([0, 2]), Wx, zero, w1, np.zeros(2))
+    >>> hidden_speed(hist, one, lr=0.5)  # h_{T+1} = W_x x moves from 1 to 2 in time 1
+    array([1.])
+    """
+    check_instance(history, TrainingHistory, "history")
+    X = as_finite_array(X, "X", ndim=3)
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"X must hold at least one trial and time step, got {X.shape}")
+    lr = check_finite_scalar(lr, "lr", positive=True)
+    h = rollout(history.Wx, history.Wh, time_major(X))[..., -1, :, :]
+    dn = np.diff(history.steps).astype(float)
+    dh = np.diff(h, axis=0)
+    return np.sqrt(np.mean(np.sum(dh**2, axis=-1), axis=-1)) / (lr * dn)

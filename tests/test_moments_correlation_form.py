@@ -1,10 +1,10 @@
-"""Tests of lrnn_utils.correlation_form: the loss and gradients through Σ^{YX_t}."""
+"""Tests of lrnn_utils.moments: the loss and gradients through Σ^{YX_t}."""
 
 import numpy as np
 import pytest
 
 from lrnn_utils import correlation_form as cf
-from lrnn_utils import model, tasks, theory
+from lrnn_utils import moments, network, tasks, theory
 
 
 def _weights(rng, Nh, Nx, Ny, scale=0.5):
@@ -24,12 +24,12 @@ def test_loss_is_correlation_loss_plus_offset_for_any_weights_and_targets():
     T, Nx, Ny, Nh, P = 5, 3, 2, 4, 40
     X = _whitened(rng, P, T, Nx)
     Y = rng.standard_normal((P, Ny))  # not a linear function of X
-    sigma = tasks.correlations(X, Y)
+    sigma = moments.correlations(X, Y)
     off = cf.loss_offset(X, Y)
     assert off > 0.1
     for _ in range(3):
         W = _weights(rng, Nh, Nx, Ny)
-        assert model.loss(*W, X, Y) == pytest.approx(
+        assert network.loss(*W, X, Y) == pytest.approx(
             cf.correlation_loss(*W, sigma) + off, rel=1e-12
         )
 
@@ -46,10 +46,10 @@ def test_offset_vanishes_for_linear_teacher_and_loss_is_mode_energy():
     task = tasks.make_task(s, P=24, rng=rng, n_in=3, n_out=2)
     assert abs(cf.loss_offset(task.X, task.Y)) < 1e-13
     a, b, c = np.array([0.3, -0.4]), np.array([0.9, 1.05]), np.array([0.5, 0.8])
-    Wx, Wh, Wy, _ = model.aligned_init(task, a, b, c, rng, n_hidden=3)
+    Wx, Wh, Wy, _ = network.aligned_init(task, a, b, c, rng, n_hidden=3)
     E = theory.energy(a, b, c, task.s).sum()
     assert cf.correlation_loss(
-        Wx, Wh, Wy, tasks.correlations(task.X, task.Y)
+        Wx, Wh, Wy, moments.correlations(task.X, task.Y)
     ) == pytest.approx(E, rel=1e-12)
 
 
@@ -58,10 +58,12 @@ def test_formula_fails_without_whitening():
     X = rng.standard_normal((30, 4, 3))
     Y = rng.standard_normal((30, 2))
     W = _weights(rng, 3, 3, 2)
-    L = model.loss(*W, X, Y)
+    L = network.loss(*W, X, Y)
     assert (
         abs(
-            cf.correlation_loss(*W, tasks.correlations(X, Y)) + cf.loss_offset(X, Y) - L
+            cf.correlation_loss(*W, moments.correlations(X, Y))
+            + cf.loss_offset(X, Y)
+            - L
         )
         > 1e-3
     )
@@ -74,8 +76,8 @@ def test_correlation_gradients_equal_bptt_on_whitened_inputs(T):
     X = _whitened(rng, 4 * T * Nx, T, Nx)
     Y = rng.standard_normal((X.shape[0], Ny))
     W = _weights(rng, Nh, Nx, Ny, scale=0.9)
-    cg = cf.correlation_gradients(*W, tasks.correlations(X, Y))
-    for got, want in zip(cg, model.gradients(*W, X, Y)):
+    cg = cf.correlation_gradients(*W, moments.correlations(X, Y))
+    for got, want in zip(cg, network.gradients(*W, X, Y)):
         np.testing.assert_allclose(got, want, atol=1e-12)
     if T == 1:
         assert np.all(cg[1] == 0)  # eq 24's double sum is empty: no recurrent gradient
@@ -85,8 +87,8 @@ def test_correlations_from_svd_matches_make_task():
     rng = np.random.default_rng(6)
     task = tasks.make_task(rng.uniform(0.5, 2, (4, 2)), P=50, rng=rng, n_in=3, n_out=2)
     np.testing.assert_allclose(
-        tasks.correlations(task.X, task.Y),
-        tasks.correlations_from_svd(task.U, task.S, task.V),
+        moments.correlations(task.X, task.Y),
+        moments.correlations_from_svd(task.U, task.S, task.V),
         atol=1e-12,
     )
 
@@ -106,7 +108,7 @@ def test_correlations_from_svd_matches_make_task():
             "same number of samples",
         ),
         (
-            lambda W: tasks.correlations_from_svd(
+            lambda W: moments.correlations_from_svd(
                 np.eye(2), np.ones((3, 3)), np.eye(2)
             ),
             "share the number of modes",

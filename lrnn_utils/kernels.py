@@ -22,23 +22,15 @@ Fig. 5 and App. J).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from . import fast
 from ._validation import (
-    DIVERGENCE_LIMIT,
     as_finite_array,
     check_choice,
-    check_finite_scalar,
     check_instance,
     check_positive_int,
-    record_steps,
 )
-from .model import aligned_init, check_weights, rollout, time_major, unaligned_init
-from .tasks import make_task
-from .theory import max_stable_lr
+from .network import check_weights, rollout, time_major
 
 # ``matrix_power`` and ``paper_recurrent_block`` are public too, but not yet in
 __all__ = [
@@ -50,8 +42,6 @@ __all__ = [
     "ntk_kronecker",
     "kernel_distance",
     "relative_weight_change",
-    "GridRun",
-    "run_grid",
 ]
 
 
@@ -385,7 +375,7 @@ def _ntk_batched(Wx, Wh, Wy, X):
     return K.reshape(lead + (P * Ny, P * Ny))
 
 
-def _kernel(Wx, Wh, Wy, X):
+def ntk_batch(Wx, Wh, Wy, X):
     """Batched NTK by the cheaper route: ``J Jᵀ`` for small networks, else Gram form."""
     Nh, Nx = Wx.shape[-2:]
     if Nh * (Nh + Nx + Wy.shape[-2]) <= 2000:
@@ -395,7 +385,7 @@ def _kernel(Wx, Wh, Wy, X):
     return _ntk_batched(Wx, Wh, Wy, X)
 
 
-def _distance_batched(K0, K1):
+def kernel_distance_batch(K0, K1):
     num = np.einsum("...ij,...ij->...", K0, K1)
     den = np.linalg.norm(K0, axis=(-2, -1)) * np.linalg.norm(K1, axis=(-2, -1))
     return np.clip(1.0 - num / den, 0.0, None)
@@ -438,284 +428,3 @@ def relative_weight_change(W0, W1) -> np.ndarray:
     if np.any(den == 0):
         raise ValueError("relative weight change is undefined for all-zero W0")
     return np.sqrt(num / den)
-
-
-@dataclass(frozen=True)
-class GridRun:
-    """Result of :func:`run_grid`: one trained network per grid point (and draw).
-
-    Attributes
-    ----------
-    T, io_scale, rec_scale : ndarray
-        The grid, each of the result shape ``S`` (the broadcast shape of the inputs,
-        followed by an axis of length ``draws`` when ``draws`` is given).
-    lr : ndarray, shape S
-        Learning rate used at each grid point.
-    distance : ndarray, shape S
-        Kernel distance between the NTK at initialisation and at the end (NaN where
-        training diverged).
-    weight_change : ndarray, shape S
-        Relative weight change ``‖θ_end − θ_0‖ / ‖θ_0‖``.
-    loss0, loss : ndarray, shape S
-        Loss at the start and at the end.
-    steps : ndarray, shape (n,)
-        Recorded steps (0 and the last step included).
-    loss_history, distance_history : ndarray, shape (n,) + S
-        Loss and kernel distance from the initial NTK at the recorded steps.
-    diverged : ndarray of bool, shape S
-        Networks whose training diverged.
-    """
-
-    T: np.ndarray
-    io_scale: np.ndarray
-    rec_scale: np.ndarray
-    lr: np.ndarray
-    distance: np.ndarray
-    weight_change: np.ndarray
-    loss0: np.ndarray
-    loss: np.ndarray
-    steps: np.ndarray
-    loss_history: np.ndarray
-    distance_history: np.ndarray
-    diverged: np.ndarray
-
-
-#: Hidden sizes above this are trained by :func:`_train_wide` (no powers of W_h).
-WIDE_HIDDEN = 32
-
-
-def _train_wide(Wx, Wh, Wy, sigma_yx, lr, rec):
-    """Gradient descent on exactly whitened moments for wide networks.
-
-    Never forms a power of ``W_h``: with ``A_q = W_h^q W_x`` and ``B_r = W_y W_h^r``
-    (``T`` products each, cost ``∝ T Nh² Nx``) and ``G_k = B_k W_x − Σ^{YX_{T−k}}``::
-
-        ∂L/∂W_y = Σ_k G_k A_kᵀ,   ∂L/∂W_x = Σ_k B_kᵀ G_k,
-        ∂L/∂W_h = Σ_r B_rᵀ Σ_q G_{r+q+1} A_qᵀ.
-
-    Returns the weights at the steps ``rec`` (NaN after divergence), the loss and the
-    step at which each network diverged (``-1``: never).
-    """
-    W = [np.array(w, dtype=float) for w in (Wx, Wh, Wy)]
-    B, Nh, Nx = W[0].shape
-    T, Ny = sigma_yx.shape[0], sigma_yx.shape[1]
-    S = np.ascontiguousarray(sigma_yx[::-1])[:, None]  # lag k <-> time T - k
-    lr = np.asarray(lr, dtype=float).reshape(B, 1, 1).copy()
-    hist = [np.full((rec.size,) + w.shape, np.nan) for w in W]
-    loss_hist = np.full((rec.size, B), np.nan)
-    diverged = np.full(B, -1)
-    A = np.empty((T, B, Nh, Nx))
-    Bm = np.empty((T, B, Ny, Nh))
-    j = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(int(rec[-1]) + 1):
-            Wx, Wh, Wy = W
-            A[0], Bm[0] = Wx, Wy
-            for q in range(1, T):
-                A[q] = Wh @ A[q - 1]
-                Bm[q] = Bm[q - 1] @ Wh
-            G = Bm @ Wx - S  # (T, B, Ny, Nx)
-            loss = 0.5 * np.sum(G**2, axis=(0, 2, 3))
-            bad = (diverged < 0) & ~(loss <= DIVERGENCE_LIMIT)
-            if bad.any():
-                diverged[bad] = step
-                lr[bad] = 0.0
-            if step == rec[j]:
-                ok = diverged < 0
-                for h, w in zip(hist, W):
-                    h[j, ok] = w[ok]
-                loss_hist[j, ok] = loss[ok]
-                j += 1
-            if step == rec[-1]:
-                break
-            C = np.zeros((T, B, Ny, Nh))  # C_r = Σ_q G_{r+q+1} A_qᵀ
-            for r in range(T - 1):
-                C[r] = np.einsum("kbox,kbhx->boh", G[r + 1 :], A[: T - 1 - r])
-            dWy = np.einsum("kbox,kbhx->boh", G, A)
-            dWx = np.einsum("kboh,kbox->bhx", Bm, G)
-            Bf = np.moveaxis(Bm, 0, 1).reshape(B, T * Ny, Nh)
-            dWh = np.swapaxes(Bf, 1, 2) @ np.moveaxis(C, 0, 1).reshape(B, T * Ny, Nh)
-            for w, dw in zip(W, (dWx, dWh, dWy)):
-                w -= lr * dw
-    return hist, loss_hist, diverged
-
-
-def _train_group(W, task, lr, rec):
-    """Train one batch of networks that share a task; weights and loss at ``rec``."""
-    mom = fast.moments(task.X, task.Y, whitened=True)
-    if W[0].shape[-2] > WIDE_HIDDEN:
-        return _train_wide(*W, mom.sigma_yx, lr, rec)
-    every = int(rec[1] - rec[0]) if rec.size > 2 else max(int(rec[-1]), 1)
-    out = fast.train_batch(
-        *W,
-        mom,
-        lr,
-        int(rec[-1]),
-        record_every=every,
-        on_divergence="mask",
-    )
-    return [out.Wx, out.Wh, out.Wy], out.loss, out.diverged_step
-
-
-def run_grid(
-    T,
-    io_scale,
-    rec_scale=None,
-    init: str = "aligned",
-    steps: int = 1500,
-    rng=None,
-    n_hidden: int = 4,
-    K: int = 4,
-    lr=None,
-    lr_fraction: float = 0.8,
-    lr_max: float = 0.1,
-    record_every: int | None = None,
-    draws: int | None = None,
-) -> GridRun:
-    """Train one network per grid point on the constant task and measure the NTK's move.
-
-    The task (paper Fig. 5) has constant dynamics ``s_t = δ = 1`` in ``K`` singular
-    dimensions, ``Nx = Ny = K``, with ``P = K T`` exactly whitened trajectories (the
-    kernel distance of whitened data does not depend on ``P``).  Every grid point
-    gets a fresh network; the networks of each ``T`` are trained together by
-    :func:`lrnn_utils.fast.train_batch` (hidden sizes above :data:`WIDE_HIDDEN` by a
-    trainer that never forms powers of ``W_h``), and the NTK is computed at the
-    recorded steps.
-
-    Parameters
-    ----------
-    T : int or array_like of int
-        Trajectory lengths (``T = 1`` is the feedforward baseline).
-    io_scale : float or array_like
-        Initial scale of the input and output weights.
-    rec_scale : float or array_like, optional
-        Initial scale of the recurrent weights (default: ``io_scale``).
-    init : {"aligned", "unaligned"}
-        ``"aligned"``: modes ``a = c = io_scale``, ``b = rec_scale`` in the task's
-        singular basis.  ``"unaligned"``: Gaussian entries with variance
-        ``scale²/fan_in`` (``io_scale`` for ``W_x`` and ``W_y``, ``rec_scale`` for
-        ``W_h``).
-    steps : int
-        Gradient-descent steps.
-    rng : numpy.random.Generator
-    n_hidden : int, default 4
-        Hidden size (``>= K`` for aligned networks).
-    K : int, default 4
-        Number of singular dimensions of the task.
-    lr : float or array_like, optional
-        Learning rate(s).  Default: ``min(lr_max, lr_fraction · 2/λ_max)`` with
-        ``λ_max`` the largest curvature of the mode energy at the zero-loss solution
-        ``a = b = c = 1`` of each ``T``.
-    lr_fraction, lr_max : float
-        Used by the default learning rate.
-    record_every : int, optional
-        Record loss and kernel distance every ``record_every`` steps (default: only
-        at the start and the end).
-    draws : int, optional
-        Independent networks per grid point; adds a last axis of this length.
-
-    Returns
-    -------
-    GridRun
-        Arrays of the broadcast shape of ``T``, ``io_scale`` and ``rec_scale`` (plus
-        the draws axis).  Diverged networks have NaN distance, weight change and loss.
-
-    Raises
-    ------
-    TypeError
-        If ``rng`` is not a ``numpy.random.Generator``.
-    ValueError
-        Unknown ``init``, non-positive scales or lengths.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> g = run_grid([1, 3], 0.1, steps=300, rng=np.random.default_rng(0))
-    >>> g.distance.shape, bool(g.distance[1] > g.distance[0])
-    ((2,), True)
-    """
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
-        )
-    check_choice(init, "init", ("aligned", "unaligned"))
-    lr_fraction = check_finite_scalar(lr_fraction, "lr_fraction", positive=True)
-    lr_max = check_finite_scalar(lr_max, "lr_max", positive=True)
-    rec_scale = io_scale if rec_scale is None else rec_scale
-    T, io, rec = np.broadcast_arrays(
-        np.asarray(T),
-        as_finite_array(io_scale, "io_scale"),
-        as_finite_array(rec_scale, "rec_scale"),
-    )
-    if draws is not None:
-        draws = check_positive_int(draws, "draws")
-        T, io, rec = (np.repeat(v[..., None], draws, axis=-1) for v in (T, io, rec))
-    if np.any(io <= 0) or np.any(rec <= 0):
-        raise ValueError("io_scale and rec_scale must be > 0")
-    Ts = np.array([check_positive_int(t, "T") for t in T.ravel()], dtype=int)
-    n_hidden = check_positive_int(n_hidden, "n_hidden")
-    K = check_positive_int(K, "K")
-    steps = check_positive_int(steps, "steps", minimum=0)
-    if record_every is None:
-        every = max(steps, 1)
-    else:
-        every = check_positive_int(record_every, "record_every")
-    rec_steps = record_steps(steps, every)
-    if lr is None:
-        lim = {t: float(max_stable_lr(1.0, 1.0, 1.0, np.ones(t))) for t in set(Ts)}
-        lr_arr = np.array([min(lr_max, lr_fraction * lim[t]) for t in Ts])
-    else:
-        lr_arr = np.broadcast_to(as_finite_array(lr, "lr"), T.shape).ravel()
-        if np.any(lr_arr <= 0):
-            raise ValueError("lr must be > 0")
-    n, N = rec_steps.size, Ts.size
-    loss_h, dist_h = np.full((n, N), np.nan), np.full((n, N), np.nan)
-    W0 = [None, None, None]
-    W1 = [None, None, None]
-    for t in sorted(set(Ts.tolist())):
-        idx = np.flatnonzero(Ts == t)
-        task = make_task(np.ones((t, K)), P=K * t, rng=rng)
-        Ws = []
-        for a, b in zip(io.ravel()[idx], rec.ravel()[idx]):
-            if init == "aligned":
-                Ws.append(aligned_init(task, a, b, a, rng, n_hidden=n_hidden)[:3])
-            else:
-                Wx, _, Wy = unaligned_init(K, n_hidden, K, a, rng)
-                Wh = unaligned_init(K, n_hidden, K, b, rng)[1]
-                Ws.append((Wx, Wh, Wy))
-        W = [np.array(w) for w in zip(*Ws)]
-        hist, loss, _ = _train_group(W, task, lr_arr[idx], rec_steps)
-        Xb = np.broadcast_to(task.X, (idx.size,) + task.X.shape)
-        with np.errstate(over="ignore", invalid="ignore"):
-            K0 = _kernel(*W, Xb)
-            for j in range(n):
-                ok = np.isfinite(loss[j])
-                if ok.any():
-                    Kj = _kernel(*(h[j][ok] for h in hist), Xb[ok])
-                    dist_h[j, idx[ok]] = _distance_batched(K0[ok], Kj)
-        loss_h[:, idx] = loss
-        for m in range(3):
-            if W0[m] is None:
-                W0[m] = np.full((N,) + W[m].shape[1:], np.nan)
-                W1[m] = np.full((N,) + W[m].shape[1:], np.nan)
-            W0[m][idx], W1[m][idx] = W[m], hist[m][-1]
-    diverged = ~np.isfinite(loss_h[-1])
-    wc = np.full(N, np.nan)
-    if (~diverged).any():
-        sel = lambda Ws: tuple(w[~diverged] for w in Ws)  # noqa: E731
-        wc[~diverged] = relative_weight_change(sel(W0), sel(W1))
-    shape = T.shape
-    return GridRun(
-        T=T.astype(int),
-        io_scale=io,
-        rec_scale=rec,
-        lr=lr_arr.reshape(shape),
-        distance=dist_h[-1].reshape(shape),
-        weight_change=wc.reshape(shape),
-        loss0=loss_h[0].reshape(shape),
-        loss=loss_h[-1].reshape(shape),
-        steps=rec_steps,
-        loss_history=loss_h.reshape((n,) + shape),
-        distance_history=dist_h.reshape((n,) + shape),
-        diverged=diverged.reshape(shape),
-    )

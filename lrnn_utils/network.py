@@ -1,4 +1,4 @@
-"""The linear RNN: forward pass, loss, backpropagation through time, training.
+"""The linear RNN itself: forward pass, loss, backpropagation through time, read-outs.
 
 Model (paper eqs 1-2)::
 
@@ -10,43 +10,56 @@ Loss (book convention)::
 
 Shapes: ``Wx (Nh, Nx)``, ``Wh (Nh, Nh)``, ``Wy (Ny, Nh)``, ``X (P, T, Nx)``,
 ``Y (P, Ny)``.
+
+* one forward recurrence (:func:`rollout`) and one backpropagation through time
+  (:func:`bptt`), on which :func:`hidden_states`, :func:`forward`, :func:`loss` and
+  :func:`gradients` stand;
+* the effective maps ``M_k = W_y W_h^k W_x`` and their action on inputs
+  (:func:`effective_maps`, :func:`apply_maps`, :func:`impulse_response`);
+* initialisations (:func:`aligned_init`, :func:`unaligned_init`) and the read-out of
+  the connectivity modes from weights (:func:`modes` in the aligned basis,
+  :func:`read_modes` along a task's directions for unaligned weights);
+* the hidden-state norm (:func:`hidden_norm_rms`, :func:`hidden_norm_theory`) and
+  finite-difference gradients for checking BPTT.
+
+Training lives in :mod:`lrnn_utils.engine`, second moments in
+:mod:`lrnn_utils.moments`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from numpy import vdot
 
 from ._validation import (
-    DIVERGENCE_LIMIT,
     as_finite_array,
-    check_choice,
-    check_diverged,
     check_finite_scalar,
+    check_maps,
+    check_mode_vector,
     check_positive_int,
     check_rng,
-    record_steps,
 )
 from .tasks import Task, check_task, random_orthonormal
 
 __all__ = [
     "check_weights",
-    "forward",
-    "hidden_states",
     "rollout",
-    "bptt",
     "time_major",
-    "effective_maps",
+    "hidden_states",
+    "forward",
     "loss",
+    "effective_maps",
+    "apply_maps",
+    "impulse_response",
+    "bptt",
     "gradients",
-    "TrainingHistory",
-    "DIVERGENCE_POLICIES",
-    "train",
+    "finite_difference_gradients",
     "aligned_init",
     "unaligned_init",
     "modes",
+    "read_modes",
+    "hidden_norm_rms",
+    "hidden_norm_theory",
+    "network_sharpness",
 ]
 
 
@@ -107,7 +120,7 @@ def check_weights(Wx, Wh, Wy, X=None, Y=None):
     return out
 
 
-def _stacked(Wx, Wh):
+def stack_weights(Wx, Wh):
     """``[W_hᵀ; W_xᵀ]``, shape ``(..., Nh+Nx, Nh)``: one product per time step."""
     WhT, WxT = np.swapaxes(Wh, -1, -2), np.swapaxes(Wx, -1, -2)
     lead = np.broadcast_shapes(Wx.shape[:-2], Wh.shape[:-2])
@@ -115,7 +128,7 @@ def _stacked(Wx, Wh):
     return np.concatenate(parts, axis=-2)
 
 
-def _workspace(Xt, Nh, lead=()):
+def bptt_workspace(Xt, Nh, lead=()):
     """``Z[..., t-1, p] = [h_t, x_t]`` with the inputs filled in and ``h_1 = 0``."""
     T, P, Nx = Xt.shape[-3:]
     lead = np.broadcast_shapes(lead, Xt.shape[:-3])
@@ -133,10 +146,10 @@ def _recur(Z, Wcat):
         np.matmul(Z[..., t, :, :], Wcat, out=Z[..., t + 1, :, :Nh])
 
 
-def _bptt(Wcat, Wy, Z, Y, G):
+def bptt_step(Wcat, Wy, Z, Y, G):
     """Loss and gradients ``(∂L/∂[W_hᵀ; W_xᵀ], ∂L/∂W_y)`` of one network.
 
-    ``Z`` is a :func:`_workspace` (its states are overwritten), ``G`` a
+    ``Z`` is a :func:`bptt_workspace` (its states are overwritten), ``G`` a
     ``(T, P, Nh)`` buffer for ``∂L/∂h_{t+1}``.
     """
     T, P, Nh = G.shape
@@ -159,7 +172,7 @@ def rollout(Wx, Wh, Xt) -> np.ndarray:
 
     The one implementation of ``h_{t+1} = W_h h_t + W_x x_t`` (``h_1 = 0``) behind
     :func:`hidden_states`, :func:`forward`, :func:`loss`, :func:`gradients`,
-    :func:`train` and the NTK (:mod:`lrnn_utils.ntk`).  No validation: call it from
+    :func:`train` and the NTK (:mod:`lrnn_utils.kernels`).  No validation: call it from
     code that has checked its arguments once (the public functions do).
 
     Parameters
@@ -181,8 +194,8 @@ def rollout(Wx, Wh, Xt) -> np.ndarray:
     >>> rollout(np.ones((1, 1)), 2 * np.ones((1, 1)), Xt)[:, 0, 0].tolist()
     [0.0, 1.0, 3.0]
     """
-    Wcat = _stacked(Wx, Wh)
-    Z = _workspace(Xt, Wh.shape[-1], Wcat.shape[:-2])
+    Wcat = stack_weights(Wx, Wh)
+    Z = bptt_workspace(Xt, Wh.shape[-1], Wcat.shape[:-2])
     _recur(Z, Wcat)
     return Z[..., : Wh.shape[-1]]
 
@@ -277,162 +290,10 @@ def bptt(Wx, Wh, Wy, Xt, Y):
     """
     Nh = Wh.shape[0]
     T, P = Xt.shape[:2]
-    lval, dWcat, dWy = _bptt(
-        _stacked(Wx, Wh), Wy, _workspace(Xt, Nh), Y, np.empty((T, P, Nh))
+    lval, dWcat, dWy = bptt_step(
+        stack_weights(Wx, Wh), Wy, bptt_workspace(Xt, Nh), Y, np.empty((T, P, Nh))
     )
     return lval, dWcat[Nh:].T.copy(), dWcat[:Nh].T.copy(), dWy
-
-
-@dataclass(frozen=True)
-class TrainingHistory:
-    """Recorded trajectory of full-matrix gradient descent (one network or a batch).
-
-    The one result type of every full-matrix trainer (:func:`train`,
-    :func:`lrnn_utils.fast.train`, :func:`lrnn_utils.fast.train_on_moments`,
-    :func:`lrnn_utils.fast.train_batch`).
-
-    Attributes
-    ----------
-    steps : ndarray, shape (n,)
-        Update-step index of each record (0 = initial weights).
-    Wx, Wh, Wy : ndarray, shapes (n,) + batch + weight shape
-        Weights at each recorded step (``batch = ()`` for one network); NaN after a
-        network diverged under ``on_divergence="mask"``.
-    loss : ndarray, shape (n,) + batch
-        Loss at each recorded step (NaN after a divergence).
-    diverged_step : int or ndarray of int, shape batch
-        Step at which each network diverged, ``-1`` if it never did.
-    """
-
-    steps: np.ndarray
-    Wx: np.ndarray
-    Wh: np.ndarray
-    Wy: np.ndarray
-    loss: np.ndarray
-    diverged_step: np.ndarray | int = -1
-
-
-DIVERGENCE_POLICIES = ("raise", "mask")
-"""Values of ``on_divergence``: raise :class:`~lrnn_utils.TrainingDivergedError`
-naming the step, or mask the diverged network (NaN records after the step)."""
-
-
-def train(
-    Wx,
-    Wh,
-    Wy,
-    X,
-    Y,
-    lr: float,
-    steps: int,
-    record_every: int = 1,
-    on_divergence: str = "raise",
-) -> TrainingHistory:
-    """Full-batch gradient descent ``W ← W − lr ∂L/∂W`` on all three matrices.
-
-    The per-sample reference trainer (backpropagation through time at every step).
-
-    Parameters
-    ----------
-    Wx, Wh, Wy : array_like
-        Initial weights (not modified).
-    X, Y : array_like
-        Inputs ``(P, T, Nx)`` and targets ``(P, Ny)``.
-    lr : float
-        Learning rate η > 0.
-    steps : int
-        Number of updates (``>= 0``).
-    record_every : int, default 1
-        Record every ``record_every`` steps (step 0 and the last step are always
-        recorded).
-    on_divergence : {"raise", "mask"}, default "raise"
-        ``"raise"``: raise :class:`~lrnn_utils.TrainingDivergedError` naming the
-        step.  ``"mask"``: stop there; the records from that step on are NaN and
-        ``diverged_step`` says when.
-
-    Returns
-    -------
-    TrainingHistory
-
-    Raises
-    ------
-    ValueError
-        Bad shapes, non-finite input, non-positive ``lr``.
-    TrainingDivergedError
-        When weights or loss become non-finite or exceed 1e150; the message names the
-        step.
-
-    Examples
-    --------
-    >>> X = np.ones((1, 2, 1))
-    >>> W = np.full((1, 1), 0.5), np.full((1, 1), 0.5), np.full((1, 1), 0.5)
-    >>> h = train(*W, X, np.ones((1, 1)), lr=0.1, steps=200, record_every=100)
-    >>> h.steps.tolist(), bool(h.loss[-1] < 1e-6 * h.loss[0])
-    ([0, 100, 200], True)
-    >>> h = train(*W, X, np.ones((1, 1)), lr=1e3, steps=50, on_divergence="mask")
-    >>> h.diverged_step, bool(np.isnan(h.loss[-1]))
-    (3, True)
-    """
-    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
-    lr = check_finite_scalar(lr, "lr", positive=True)
-    on_divergence = check_choice(on_divergence, "on_divergence", DIVERGENCE_POLICIES)
-    rec = record_steps(steps, record_every)
-    steps = int(rec[-1])
-    n = rec.size
-    Nh, (P, T, _) = Wh.shape[0], X.shape
-    Wcat, Wy = _stacked(Wx, Wh), Wy.copy()  # [W_hᵀ; W_xᵀ]: one product a step
-    Z, G = _workspace(time_major(X), Nh), np.empty((T, P, Nh))
-    hist = [np.full((n,) + w.shape, np.nan) for w in (Wx, Wh, Wy)]
-    losses = np.full(n, np.nan)
-    lim, lim2 = DIVERGENCE_LIMIT, DIVERGENCE_LIMIT**2
-    hint = "try a smaller learning rate or initialisation"
-    diverged, j = -1, 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(steps + 1):
-            lval, dWcat, dWy = _bptt(Wcat, Wy, Z, Y, G)
-            if not lval <= lim:  # also NaN
-                diverged = step
-                if on_divergence == "raise":
-                    check_diverged(step, hint, loss=lval)
-                break
-            if rec[j] == step:
-                hist[0][j], hist[1][j] = Wcat[Nh:].T, Wcat[:Nh].T
-                hist[2][j], losses[j] = Wy, lval
-                j += 1
-            if step == steps:
-                break
-            dWcat *= lr
-            Wcat -= dWcat
-            dWy *= lr
-            Wy -= dWy
-            # sum of squares <= 1e300: every entry finite and <= 1e150 (cheap test)
-            if not max(vdot(Wcat, Wcat), vdot(Wy, Wy)) <= lim2 and not (
-                np.all(np.abs(Wcat) <= lim) and np.all(np.abs(Wy) <= lim)
-            ):
-                diverged = step + 1
-                if on_divergence == "raise":
-                    Wx, Wh = Wcat[Nh:].T, Wcat[:Nh].T
-                    check_diverged(step + 1, hint, Wx=Wx, Wh=Wh, Wy=Wy)
-                break
-    return TrainingHistory(
-        steps=rec,
-        Wx=hist[0],
-        Wh=hist[1],
-        Wy=hist[2],
-        loss=losses,
-        diverged_step=diverged,
-    )
-
-
-def _mode_vector(x, K: int, name: str) -> np.ndarray:
-    arr = as_finite_array(x, name)
-    if arr.ndim == 0:
-        return np.full(K, float(arr))
-    if arr.shape != (K,):
-        raise ValueError(
-            f"{name} must be a scalar or have shape ({K},), got {arr.shape}"
-        )
-    return arr
 
 
 def aligned_init(
@@ -463,9 +324,9 @@ def aligned_init(
     Nh = K if n_hidden is None else check_positive_int(n_hidden, "n_hidden")
     if Nh < K:
         raise ValueError(f"n_hidden must be >= K={K}, got {Nh}")
-    a = _mode_vector(a0, K, "a0")
-    b = _mode_vector(b0, K, "b0")
-    c = _mode_vector(c0, K, "c0")
+    a = check_mode_vector(a0, K, "a0")
+    b = check_mode_vector(b0, K, "b0")
+    c = check_mode_vector(c0, K, "c0")
 
     R = random_orthonormal(Nh, Nh, rng)
     Rk = R[:, :K]
@@ -566,3 +427,317 @@ def modes(Wx, Wh, Wy, task: Task, R):
     b = np.einsum("hk,...hg,gk->...k", Rk, Wh, Rk)
     c = np.einsum("ok,...oh,hk->...k", task.U, Wy, Rk)
     return a, b, c
+
+
+def read_modes(Wx, Wh, Wy, U, V):
+    """Connectivity modes of (stacks of) unaligned weights along given directions.
+
+    For each singular pair ``(u_α, v_α)`` of the task the hidden direction is the
+    one input ``v_α`` drives, ``W_x v_α = a_α r_α`` with ``a_α = ‖W_x v_α‖``; then
+    ``b_α = r_αᵀ W_h r_α`` and ``c_α = u_αᵀ W_y r_α``.  For aligned weights
+    (``W_x = R A Vᵀ``, ``W_h = R B Rᵀ``, ``W_y = U C Rᵀ``) this returns the
+    diagonal of ``B`` exactly; since ``a_α ≥ 0`` by construction, it returns
+    ``|A_αα|`` and moves the sign of ``A_αα`` to ``c``: ``c_α = sign(A_αα) C_αα``
+    (``r_α`` is column α of ``R`` times that sign).  The product ``a_α c_α`` is
+    exact in every case.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Shapes ``(..., Nh, Nx)``, ``(..., Nh, Nh)``, ``(..., Ny, Nh)``.
+    U, V : array_like
+        Output and input singular vectors, shapes ``(Ny, K)`` and ``(Nx, K)``.
+
+    Returns
+    -------
+    (a, b, c) : tuple of numpy.ndarray, each of shape ``(..., K)``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> I = np.eye(2)
+    >>> a, b, c = read_modes(2 * I, 0.5 * I, 3 * I, I, I)
+    >>> a, b, c
+    (array([2., 2.]), array([0.5, 0.5]), array([3., 3.]))
+    >>> read_modes(-2 * I, 0.5 * I, 3 * I, I, I)[2]  # a < 0: sign moves to c
+    array([-3., -3.])
+    """
+    Wx = as_finite_array(Wx, "Wx", min_ndim=2)
+    Wh = as_finite_array(Wh, "Wh", min_ndim=2)
+    Wy = as_finite_array(Wy, "Wy", min_ndim=2)
+    U = as_finite_array(U, "U", ndim=2)
+    V = as_finite_array(V, "V", ndim=2)
+    if Wx.shape[-1] != V.shape[0] or Wy.shape[-2] != U.shape[0]:
+        raise ValueError(
+            f"U {U.shape} and V {V.shape} must match Wy {Wy.shape} and Wx {Wx.shape}"
+        )
+    if Wx.shape[-2] < V.shape[1]:
+        raise ValueError(
+            f"Wx has Nh = {Wx.shape[-2]} hidden units, fewer than the K = {V.shape[1]} "
+            "task directions: the modes cannot be read separately"
+        )
+    drive = Wx @ V  # (..., Nh, K): column α is W_x v_α
+    a = np.linalg.norm(drive, axis=-2)
+    if np.any(a == 0):
+        raise ValueError("W_x maps a task direction to zero: the mode is undefined")
+    r = drive / a[..., None, :]
+    b = np.einsum("...hk,...hg,...gk->...k", r, Wh, r)
+    c = np.einsum("ok,...oh,...hk->...k", U, Wy, r)
+    return a, b, c
+
+
+def _check_input_and_recurrent(Wx, Wh):
+    Wx = as_finite_array(Wx, "Wx", ndim=2)
+    Wh = as_finite_array(Wh, "Wh", ndim=2)
+    Nh = Wx.shape[0]
+    if Wh.shape != (Nh, Nh):
+        raise ValueError(
+            f"Wh must have shape (Nh, Nh) = ({Nh}, {Nh}) to match Wx {Wx.shape}, "
+            f"got {Wh.shape}"
+        )
+    return Wx, Wh
+
+
+def apply_maps(M, X) -> np.ndarray:
+    """Output of a linear map of the whole input sequence, ``ŷ_p = Σ_i M_i x_{p,i}``.
+
+    Parameters
+    ----------
+    M : array_like, shape (T, Ny, Nx)
+        ``M[i-1]`` acts on the input at time ``i`` (e.g. from
+        :func:`lrnn_utils.network.effective_maps`).
+    X : array_like, shape (P, T, Nx)
+
+    Returns
+    -------
+    numpy.ndarray, shape (P, Ny)
+
+    Raises
+    ------
+    ValueError
+        ``M`` not of shape (T, Ny, Nx), ``X`` not matching it, or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> M = np.ones((2, 1, 1))  # two time steps, scalar maps equal to 1
+    >>> apply_maps(M, np.array([[[1.0], [2.0]]]))
+    array([[3.]])
+    """
+    M = check_maps(M)
+    X = as_finite_array(X, "X", ndim=3)
+    if X.shape[1:] != (M.shape[0], M.shape[2]):
+        raise ValueError(
+            f"X must have shape (P, {M.shape[0]}, {M.shape[2]}) to match M {M.shape}, "
+            f"got {X.shape}"
+        )
+    return np.einsum("toi,pti->po", M, X)
+
+
+def impulse_response(Wx, Wh, Wy, T: int) -> np.ndarray:
+    """Effective maps measured by *running* the network on unit impulses.
+
+    For every time ``i`` and input coordinate ``k`` the network is fed the
+    sequence whose only non-zero entry is ``x_i = e_k``; its output is column ``k``
+    of ``M_i``.  This measures ``M_i = W_y W_h^{T-i} W_x`` by simulation, without
+    forming matrix powers.
+
+    Parameters
+    ----------
+    Wx : array_like, shape (Nh, Nx)
+    Wh : array_like, shape (Nh, Nh)
+    Wy : array_like, shape (Ny, Nh)
+    T : int
+        Sequence length (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, Ny, Nx)
+        ``M[i-1]`` is the measured map of input time ``i``.
+
+    Raises
+    ------
+    ValueError
+        Inconsistent weight shapes, non-finite entries or ``T < 1``.
+
+    Examples
+    --------
+    >>> impulse_response([[1.0]], [[0.5]], [[2.0]], 3)[:, 0, 0]
+    array([0.5, 1. , 2. ])
+    """
+    Wx, Wh, Wy = check_weights(Wx, Wh, Wy)
+    T = check_positive_int(T, "T")
+    Nx = Wx.shape[1]
+    X = np.eye(T * Nx).reshape(T * Nx, T, Nx)  # sample i*Nx + k has x_i = e_k
+    out = forward(Wx, Wh, Wy, X)  # (T*Nx, Ny)
+    return out.reshape(T, Nx, -1).transpose(0, 2, 1)
+
+
+def hidden_norm_rms(H) -> np.ndarray:
+    """Root-mean-square hidden-state norm ``sqrt((1/P) Σ_p ‖h_{p,t}‖²)`` per time step.
+
+    Parameters
+    ----------
+    H : array_like, shape (P, T+1, Nh)
+        Hidden states, e.g. from :func:`lrnn_utils.network.hidden_states`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T+1,)
+
+    Raises
+    ------
+    ValueError
+        ``H`` not 3-dimensional, empty or non-finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hidden_norm_rms(np.array([[[0.0], [3.0]], [[0.0], [4.0]]]))
+    array([0.        , 3.53553391])
+    """
+    H = as_finite_array(H, "H", ndim=3)
+    if H.shape[0] < 1:
+        raise ValueError("H must contain at least one sample")
+    return np.sqrt(np.mean(np.sum(H**2, axis=-1), axis=0))
+
+
+def hidden_norm_theory(Wx, Wh, T: int) -> np.ndarray:
+    """RMS hidden-state norm for inputs whitened over time x input dimension.
+
+    With ``Σ^{X_i X_j} = δ_ij I`` the cross terms between different input times
+    cancel exactly and ``(1/P) Σ_p ‖h_{p,t+1}‖² = Σ_{k=0}^{t-1} ‖W_h^k W_x‖_F²``.
+
+    Parameters
+    ----------
+    Wx : array_like, shape (Nh, Nx)
+    Wh : array_like, shape (Nh, Nh)
+    T : int
+        Number of input steps.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T+1,)
+        Entry ``t-1`` is the prediction for ``h_t`` (entry 0 is ``h_1 = 0``).
+
+    Raises
+    ------
+    ValueError
+        Inconsistent weight shapes, non-finite entries or ``T < 1``.
+
+    Examples
+    --------
+    >>> hidden_norm_theory([[1.0]], [[1.0]], 4) ** 2  # ρ = 1: grows linearly
+    array([0., 1., 2., 3., 4.])
+    """
+    Wx, Wh = _check_input_and_recurrent(Wx, Wh)
+    T = check_positive_int(T, "T")
+    sq = np.zeros(T + 1)
+    right = Wx.copy()
+    for k in range(T):
+        sq[k + 1] = sq[k] + float(np.sum(right**2))
+        right = Wh @ right
+    return np.sqrt(sq)
+
+
+def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
+    """Gradients of :func:`lrnn_utils.network.loss` by central finite differences.
+
+    Each weight entry ``w`` is perturbed to ``w ± eps`` and
+    ``(L(w+eps) − L(w−eps)) / (2 eps)`` is recorded; the truncation error is
+    ``O(eps²)`` and the rounding error about ``1e-16 · L / eps``.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Weights of shapes ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)``.
+    X : array_like, shape (P, T, Nx)
+    Y : array_like, shape (P, Ny)
+    eps : float, default 1e-6
+        Step of the central difference (> 0).
+
+    Returns
+    -------
+    (dWx, dWh, dWy) : tuple of numpy.ndarray
+        Same shapes as the weights.
+
+    Raises
+    ------
+    ValueError
+        Inconsistent shapes, non-finite entries or ``eps <= 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, Y = np.ones((1, 1, 1)), np.zeros((1, 1))
+    >>> dWx, dWh, dWy = finite_difference_gradients([[2.0]], [[0.5]], [[1.0]], X, Y)
+    >>> print(f"{dWx[0, 0]:.6f} {dWh[0, 0]:.6f} {dWy[0, 0]:.6f}")
+    2.000000 0.000000 4.000000
+    """
+    Wx, Wh, Wy, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    eps = check_finite_scalar(eps, "eps", positive=True)
+    weights = [Wx.copy(), Wh.copy(), Wy.copy()]
+    Xt = time_major(X)
+    grads = []
+    for w in weights:
+        g = np.zeros_like(w)
+        for idx in np.ndindex(w.shape):
+            orig = w[idx]
+            w[idx] = orig + eps
+            lp = bptt(*weights, Xt, Y)[0]
+            w[idx] = orig - eps
+            lm = bptt(*weights, Xt, Y)[0]
+            w[idx] = orig
+            g[idx] = (lp - lm) / (2 * eps)
+        grads.append(g)
+    return tuple(grads)
+
+
+def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
+    """Largest eigenvalue of the loss Hessian in all weights (central differences).
+
+    The Hessian of ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²`` with respect to the flattened
+    ``(W_x, W_h, W_y)`` is built column by column from exact gradients
+    (backpropagation through time), symmetrised, and its top eigenvalue returned.
+    Gradient descent with learning rate ``η > 2 / sharpness`` cannot settle at the
+    point (chapter 4).
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        The weights at which the curvature is measured.
+    X, Y : array_like
+        Inputs ``(P, T, Nx)`` and targets ``(P, Ny)``.
+    eps : float, default 1e-5
+        Finite-difference step.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> one = np.ones((1, 1))
+    >>> X, Y = np.ones((1, 1, 1)), np.zeros((1, 1))
+    >>> round(network_sharpness(one, one, one, X, Y), 6)  # L = (ca)^2 / 2 at a = c = 1
+    3.0
+    """
+    *Ws, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    Xt = time_major(X)
+    eps = check_finite_scalar(eps, "eps", positive=True)
+    sizes = np.cumsum([W.size for W in Ws])[:-1]
+    theta = np.concatenate([W.ravel() for W in Ws])
+
+    def grad(th):
+        parts = np.split(th, sizes)
+        Wk = [p.reshape(W.shape) for p, W in zip(parts, Ws)]
+        return np.concatenate([g.ravel() for g in bptt(*Wk, Xt, Y)[1:]])
+
+    H = np.stack(
+        [
+            (grad(theta + e) - grad(theta - e)) / (2 * eps)
+            for e in eps * np.eye(theta.size)
+        ]
+    )
+    return float(np.linalg.eigvalsh(0.5 * (H + H.T))[-1])

@@ -1,0 +1,252 @@
+"""Chapter 6b driver: grids of networks trained to measure feature learning.
+
+:func:`run_grid` trains a whole grid of networks (initial scales of the input-output
+and recurrent weights, aligned or unaligned) with the training engine and measures
+how far each one's neural tangent kernel and weights moved (paper Fig. 5, App. J).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import engine
+from ._validation import (
+    as_finite_array,
+    check_choice,
+    check_finite_scalar,
+    check_positive_int,
+    record_steps,
+)
+from .kernels import kernel_distance_batch, ntk_batch, relative_weight_change
+from .moments import moments
+from .network import aligned_init, unaligned_init
+from .tasks import make_task
+from .theory import max_stable_lr
+
+__all__ = [
+    "GridRun",
+    "run_grid",
+]
+
+
+@dataclass(frozen=True)
+class GridRun:
+    """Result of :func:`run_grid`: one trained network per grid point (and draw).
+
+    Attributes
+    ----------
+    T, io_scale, rec_scale : ndarray
+        The grid, each of the result shape ``S`` (the broadcast shape of the inputs,
+        followed by an axis of length ``draws`` when ``draws`` is given).
+    lr : ndarray, shape S
+        Learning rate used at each grid point.
+    distance : ndarray, shape S
+        Kernel distance between the NTK at initialisation and at the end (NaN where
+        training diverged).
+    weight_change : ndarray, shape S
+        Relative weight change ``‖θ_end − θ_0‖ / ‖θ_0‖``.
+    loss0, loss : ndarray, shape S
+        Loss at the start and at the end.
+    steps : ndarray, shape (n,)
+        Recorded steps (0 and the last step included).
+    loss_history, distance_history : ndarray, shape (n,) + S
+        Loss and kernel distance from the initial NTK at the recorded steps.
+    diverged : ndarray of bool, shape S
+        Networks whose training diverged.
+    """
+
+    T: np.ndarray
+    io_scale: np.ndarray
+    rec_scale: np.ndarray
+    lr: np.ndarray
+    distance: np.ndarray
+    weight_change: np.ndarray
+    loss0: np.ndarray
+    loss: np.ndarray
+    steps: np.ndarray
+    loss_history: np.ndarray
+    distance_history: np.ndarray
+    diverged: np.ndarray
+
+
+def _train_group(W, task, lr, rec):
+    """Train one batch of networks that share a task; weights and loss at ``rec``."""
+    mom = moments(task.X, task.Y, whitened=True)
+    if W[0].shape[-2] > engine.WIDE_HIDDEN:
+        return engine._train_wide(*W, mom.sigma_yx, lr, rec)
+    every = int(rec[1] - rec[0]) if rec.size > 2 else max(int(rec[-1]), 1)
+    out = engine.train_batch(
+        *W,
+        mom,
+        lr,
+        int(rec[-1]),
+        record_every=every,
+        on_divergence="mask",
+    )
+    return [out.Wx, out.Wh, out.Wy], out.loss, out.diverged_step
+
+
+def run_grid(
+    T,
+    io_scale,
+    rec_scale=None,
+    init: str = "aligned",
+    steps: int = 1500,
+    rng=None,
+    n_hidden: int = 4,
+    K: int = 4,
+    lr=None,
+    lr_fraction: float = 0.8,
+    lr_max: float = 0.1,
+    record_every: int | None = None,
+    draws: int | None = None,
+) -> GridRun:
+    """Train one network per grid point on the constant task and measure the NTK's move.
+
+    The task (paper Fig. 5) has constant dynamics ``s_t = δ = 1`` in ``K`` singular
+    dimensions, ``Nx = Ny = K``, with ``P = K T`` exactly whitened trajectories (the
+    kernel distance of whitened data does not depend on ``P``).  Every grid point
+    gets a fresh network; the networks of each ``T`` are trained together by
+    :func:`lrnn_utils.engine.train_batch` (hidden sizes above :data:`WIDE_HIDDEN` by a
+    trainer that never forms powers of ``W_h``), and the NTK is computed at the
+    recorded steps.
+
+    Parameters
+    ----------
+    T : int or array_like of int
+        Trajectory lengths (``T = 1`` is the feedforward baseline).
+    io_scale : float or array_like
+        Initial scale of the input and output weights.
+    rec_scale : float or array_like, optional
+        Initial scale of the recurrent weights (default: ``io_scale``).
+    init : {"aligned", "unaligned"}
+        ``"aligned"``: modes ``a = c = io_scale``, ``b = rec_scale`` in the task's
+        singular basis.  ``"unaligned"``: Gaussian entries with variance
+        ``scale²/fan_in`` (``io_scale`` for ``W_x`` and ``W_y``, ``rec_scale`` for
+        ``W_h``).
+    steps : int
+        Gradient-descent steps.
+    rng : numpy.random.Generator
+    n_hidden : int, default 4
+        Hidden size (``>= K`` for aligned networks).
+    K : int, default 4
+        Number of singular dimensions of the task.
+    lr : float or array_like, optional
+        Learning rate(s).  Default: ``min(lr_max, lr_fraction · 2/λ_max)`` with
+        ``λ_max`` the largest curvature of the mode energy at the zero-loss solution
+        ``a = b = c = 1`` of each ``T``.
+    lr_fraction, lr_max : float
+        Used by the default learning rate.
+    record_every : int, optional
+        Record loss and kernel distance every ``record_every`` steps (default: only
+        at the start and the end).
+    draws : int, optional
+        Independent networks per grid point; adds a last axis of this length.
+
+    Returns
+    -------
+    GridRun
+        Arrays of the broadcast shape of ``T``, ``io_scale`` and ``rec_scale`` (plus
+        the draws axis).  Diverged networks have NaN distance, weight change and loss.
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``.
+    ValueError
+        Unknown ``init``, non-positive scales or lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = run_grid([1, 3], 0.1, steps=300, rng=np.random.default_rng(0))
+    >>> g.distance.shape, bool(g.distance[1] > g.distance[0])
+    ((2,), True)
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+    check_choice(init, "init", ("aligned", "unaligned"))
+    lr_fraction = check_finite_scalar(lr_fraction, "lr_fraction", positive=True)
+    lr_max = check_finite_scalar(lr_max, "lr_max", positive=True)
+    rec_scale = io_scale if rec_scale is None else rec_scale
+    T, io, rec = np.broadcast_arrays(
+        np.asarray(T),
+        as_finite_array(io_scale, "io_scale"),
+        as_finite_array(rec_scale, "rec_scale"),
+    )
+    if draws is not None:
+        draws = check_positive_int(draws, "draws")
+        T, io, rec = (np.repeat(v[..., None], draws, axis=-1) for v in (T, io, rec))
+    if np.any(io <= 0) or np.any(rec <= 0):
+        raise ValueError("io_scale and rec_scale must be > 0")
+    Ts = np.array([check_positive_int(t, "T") for t in T.ravel()], dtype=int)
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    K = check_positive_int(K, "K")
+    steps = check_positive_int(steps, "steps", minimum=0)
+    if record_every is None:
+        every = max(steps, 1)
+    else:
+        every = check_positive_int(record_every, "record_every")
+    rec_steps = record_steps(steps, every)
+    if lr is None:
+        lim = {t: float(max_stable_lr(1.0, 1.0, 1.0, np.ones(t))) for t in set(Ts)}
+        lr_arr = np.array([min(lr_max, lr_fraction * lim[t]) for t in Ts])
+    else:
+        lr_arr = np.broadcast_to(as_finite_array(lr, "lr"), T.shape).ravel()
+        if np.any(lr_arr <= 0):
+            raise ValueError("lr must be > 0")
+    n, N = rec_steps.size, Ts.size
+    loss_h, dist_h = np.full((n, N), np.nan), np.full((n, N), np.nan)
+    W0 = [None, None, None]
+    W1 = [None, None, None]
+    for t in sorted(set(Ts.tolist())):
+        idx = np.flatnonzero(Ts == t)
+        task = make_task(np.ones((t, K)), P=K * t, rng=rng)
+        Ws = []
+        for a, b in zip(io.ravel()[idx], rec.ravel()[idx]):
+            if init == "aligned":
+                Ws.append(aligned_init(task, a, b, a, rng, n_hidden=n_hidden)[:3])
+            else:
+                Wx, _, Wy = unaligned_init(K, n_hidden, K, a, rng)
+                Wh = unaligned_init(K, n_hidden, K, b, rng)[1]
+                Ws.append((Wx, Wh, Wy))
+        W = [np.array(w) for w in zip(*Ws)]
+        hist, loss, _ = _train_group(W, task, lr_arr[idx], rec_steps)
+        Xb = np.broadcast_to(task.X, (idx.size,) + task.X.shape)
+        with np.errstate(over="ignore", invalid="ignore"):
+            K0 = ntk_batch(*W, Xb)
+            for j in range(n):
+                ok = np.isfinite(loss[j])
+                if ok.any():
+                    Kj = ntk_batch(*(h[j][ok] for h in hist), Xb[ok])
+                    dist_h[j, idx[ok]] = kernel_distance_batch(K0[ok], Kj)
+        loss_h[:, idx] = loss
+        for m in range(3):
+            if W0[m] is None:
+                W0[m] = np.full((N,) + W[m].shape[1:], np.nan)
+                W1[m] = np.full((N,) + W[m].shape[1:], np.nan)
+            W0[m][idx], W1[m][idx] = W[m], hist[m][-1]
+    diverged = ~np.isfinite(loss_h[-1])
+    wc = np.full(N, np.nan)
+    if (~diverged).any():
+        sel = lambda Ws: tuple(w[~diverged] for w in Ws)  # noqa: E731
+        wc[~diverged] = relative_weight_change(sel(W0), sel(W1))
+    shape = T.shape
+    return GridRun(
+        T=T.astype(int),
+        io_scale=io,
+        rec_scale=rec,
+        lr=lr_arr.reshape(shape),
+        distance=dist_h[-1].reshape(shape),
+        weight_change=wc.reshape(shape),
+        loss0=loss_h[0].reshape(shape),
+        loss=loss_h[-1].reshape(shape),
+        steps=rec_steps,
+        loss_history=loss_h.reshape((n,) + shape),
+        distance_history=dist_h.reshape((n,) + shape),
+        diverged=diverged.reshape(shape),
+    )
