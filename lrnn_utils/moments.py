@@ -54,21 +54,6 @@ __all__ = [
 ]
 
 
-def _dimension(n, name: str, vectors, K: int) -> int:
-    """``n_in``/``n_out``: from the argument, the given vectors, or ``K``."""
-    if n is None:
-        return K if vectors is None else vectors.shape[0]
-    n = check_positive_int(n, name)
-    if n < K:
-        raise ValueError(f"n_in and n_out must be >= K={K}, got {name}={n}")
-    if vectors is not None and vectors.shape[0] != n:
-        raise ValueError(
-            f"{name}={n} does not match the {vectors.shape[0]} rows of "
-            "the given vectors"
-        )
-    return n
-
-
 def correlations(X, Y) -> np.ndarray:
     """Input-output correlations ``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ``.
 
@@ -282,8 +267,9 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (T, T, Nx, Nx) or (T*Nx, T*Nx)
-        ``S[i-1, j-1]`` is ``Σ^{X_i X_j}``.
+    numpy.ndarray, shape (T, Nx, T, Nx) or (T*Nx, T*Nx)
+        ``S[i-1, :, j-1, :]`` is ``Σ^{X_i X_j}`` (the layout of
+        :attr:`Moments.sigma_xx`); ``flat`` is the same array reshaped.
 
     Raises
     ------
@@ -303,10 +289,8 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
     P, T, Nx = X.shape
     if P < 1:
         raise ValueError("X must contain at least one sample")
-    S = np.einsum("pia,pjb->ijab", X, X) / P
-    if flat:
-        return S.transpose(0, 2, 1, 3).reshape(T * Nx, T * Nx)
-    return S
+    S = np.einsum("pia,pjb->iajb", X, X) / P
+    return S.reshape(T * Nx, T * Nx) if flat else S
 
 
 def output_second_moment(Y) -> float:
@@ -345,8 +329,8 @@ def loss_from_moments(M, Syx, Sxx, tr_yy: float) -> float:
     ----------
     M : array_like, shape (T, Ny, Nx)
     Syx : array_like, shape (T, Ny, Nx)
-    Sxx : array_like, shape (T, T, Nx, Nx)
-        ``Sxx[i-1, j-1] = Σ^{X_i X_j}`` (see :func:`input_correlations`).
+    Sxx : array_like, shape (T, Nx, T, Nx)
+        ``Sxx[i-1, :, j-1, :] = Σ^{X_i X_j}`` (see :func:`input_correlations`).
     tr_yy : float
 
     Returns
@@ -369,11 +353,11 @@ def loss_from_moments(M, Syx, Sxx, tr_yy: float) -> float:
     Syx = _check_correlations(M, Syx)
     T, _, Nx = M.shape
     Sxx = as_finite_array(Sxx, "Sxx", ndim=4)
-    if Sxx.shape != (T, T, Nx, Nx):
-        raise ValueError(f"Sxx must have shape ({T}, {T}, {Nx}, {Nx}), got {Sxx.shape}")
+    if Sxx.shape != (T, Nx, T, Nx):
+        raise ValueError(f"Sxx must have shape ({T}, {Nx}, {T}, {Nx}), got {Sxx.shape}")
     tr_yy = check_finite_scalar(tr_yy, "tr_yy")
     cross = float(np.sum(M * Syx))
-    quad = float(np.einsum("ioa,job,jiba->", M, M, Sxx))
+    quad = float(np.einsum("ioa,job,jbia->", M, M, Sxx))
     return 0.5 * tr_yy - cross + 0.5 * quad
 
 
@@ -441,7 +425,7 @@ def ar1_correlations(T: int, Nx: int, rho: float) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (T, T, Nx, Nx)
+    numpy.ndarray, shape (T, Nx, T, Nx)
 
     Raises
     ------
@@ -450,7 +434,7 @@ def ar1_correlations(T: int, Nx: int, rho: float) -> np.ndarray:
 
     Examples
     --------
-    >>> ar1_correlations(3, 1, 0.5)[:, :, 0, 0]
+    >>> ar1_correlations(3, 1, 0.5)[:, 0, :, 0]
     array([[1.  , 0.5 , 0.25],
            [0.5 , 1.  , 0.5 ],
            [0.25, 0.5 , 1.  ]])
@@ -461,7 +445,7 @@ def ar1_correlations(T: int, Nx: int, rho: float) -> np.ndarray:
     if not -1.0 < rho < 1.0:
         raise ValueError(f"rho must satisfy -1 < rho < 1, got {rho}")
     lag = np.abs(np.arange(T)[:, None] - np.arange(T)[None, :])
-    return (rho**lag)[:, :, None, None] * np.eye(Nx)
+    return (rho**lag)[:, None, :, None] * np.eye(Nx)[None, :, None, :]
 
 
 def population_moments(A, Sxx):
@@ -471,7 +455,7 @@ def population_moments(A, Sxx):
     ----------
     A : array_like, shape (T, Ny, Nx)
         Teacher maps.
-    Sxx : array_like, shape (T, T, Nx, Nx)
+    Sxx : array_like, shape (T, Nx, T, Nx)
         Input correlations ``Σ^{X_i X_j}``.
 
     Returns
@@ -497,10 +481,10 @@ def population_moments(A, Sxx):
     A = check_maps(A, "A")
     T, _, Nx = A.shape
     Sxx = as_finite_array(Sxx, "Sxx", ndim=4)
-    if Sxx.shape != (T, T, Nx, Nx):
-        raise ValueError(f"Sxx must have shape ({T}, {T}, {Nx}, {Nx}), got {Sxx.shape}")
-    Syx = np.einsum("toa,tjab->job", A, Sxx)
-    tr_yy = float(np.einsum("toa,tsab,sob->", A, Sxx, A))
+    if Sxx.shape != (T, Nx, T, Nx):
+        raise ValueError(f"Sxx must have shape ({T}, {Nx}, {T}, {Nx}), got {Sxx.shape}")
+    Syx = np.einsum("toa,tajb->job", A, Sxx)
+    tr_yy = float(np.einsum("toa,tasb,sob->", A, Sxx, A))
     return Syx, tr_yy
 
 

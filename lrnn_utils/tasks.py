@@ -30,8 +30,6 @@ __all__ = [
     "whiten",
     "random_orthonormal",
     "make_task",
-    "correlations",
-    "correlations_from_svd",
     "modified_singular_values",
     "dirac_singular_values",
 ]
@@ -267,7 +265,7 @@ def make_task(
     if V is None:
         V = random_orthonormal(n_in, K, rng)
     # y_p = Σ_t U diag(S_t) Vᵀ x_{p,t}
-    Y = np.einsum("toi,pti->po", correlations_from_svd(U, S, V), X)
+    Y = np.einsum("toi,pti->po", np.einsum("ok,tk,ik->toi", U, S, V), X)
     # copies: the task must not change when the caller's arrays do
     return Task(X=X, Y=Y, U=U.copy(), V=V.copy(), S=S.copy())
 
@@ -290,54 +288,6 @@ def _dimension(n, name: str, vectors, K: int) -> int:
             "the given vectors"
         )
     return n
-
-
-def correlations(X, Y) -> np.ndarray:
-    """Input-output correlations ``Σ^{YX_t} = (1/P) Σ_p y_p x_{p,t}ᵀ``.
-
-    Parameters
-    ----------
-    X : array_like, shape (P, T, Nx)
-    Y : array_like, shape (P, Ny)
-
-    Returns
-    -------
-    numpy.ndarray, shape (T, Ny, Nx)
-    """
-    X = as_finite_array(X, "X", ndim=3)
-    Y = as_finite_array(Y, "Y", ndim=2)
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(
-            "X and Y must have the same number of samples, "
-            f"got {X.shape[0]} and {Y.shape[0]}"
-        )
-    if X.shape[0] == 0:
-        raise ValueError("X must contain at least one sample (P >= 1)")
-    return np.einsum("po,pti->toi", Y, X) / X.shape[0]
-
-
-def correlations_from_svd(U, S, V) -> np.ndarray:
-    """The maps ``U diag(S[t]) Vᵀ`` for every time step (Assumption 2).
-
-    Parameters
-    ----------
-    U : array_like, shape (Ny, K)
-    S : array_like, shape (T, K)
-    V : array_like, shape (Nx, K)
-
-    Returns
-    -------
-    numpy.ndarray, shape (T, Ny, Nx)
-    """
-    U = as_finite_array(U, "U", ndim=2)
-    S = as_finite_array(S, "S", ndim=2)
-    V = as_finite_array(V, "V", ndim=2)
-    K = S.shape[1]
-    if U.shape[1] != K or V.shape[1] != K:
-        raise ValueError(
-            f"U {U.shape}, S {S.shape} and V {V.shape} must share the number of modes K"
-        )
-    return np.einsum("ok,tk,ik->toi", U, S, V)
 
 
 def modified_singular_values(kind: str, T: int, delta=1.0, lam=1.0, kappa=1.0):

@@ -175,12 +175,12 @@ def test_run_aligned_divergence_and_validation():
         decoupling.run_aligned(task, 1.0, 1.0, 1.0, lr=50.0, steps=50, rng=rng)
     with pytest.raises(TypeError, match="task"):
         decoupling.run_aligned("task", 0.1, 0.1, 0.1, lr=0.1, steps=5, rng=rng)
-    with pytest.raises(ValueError, match="engine"):
-        decoupling.run_aligned(task, 0.1, 0.1, 0.1, 0.1, 5, rng, engine="adam")
-    with pytest.raises(TypeError, match="engine"):
-        decoupling.run_aligned(task, 0.1, 0.1, 0.1, 0.1, 5, rng, engine=1)
+    with pytest.raises(ValueError, match="method"):
+        decoupling.run_aligned(task, 0.1, 0.1, 0.1, 0.1, 5, rng, method="adam")
+    with pytest.raises(TypeError, match="method"):
+        decoupling.run_aligned(task, 0.1, 0.1, 0.1, 0.1, 5, rng, method=1)
     with pytest.raises(TrainingDivergedError):
-        decoupling.run_aligned(task, 1.0, 1.0, 1.0, 50.0, 50, rng, engine="moments")
+        decoupling.run_aligned(task, 1.0, 1.0, 1.0, 50.0, 50, rng, method="moments")
 
 
 @pytest.mark.parametrize("kind", tasks.TASK_KINDS)
@@ -192,7 +192,7 @@ def test_run_aligned_engines_agree(kind):
         task, 0.1, 0.2, 0.15, rng=np.random.default_rng(3), **kw
     )
     mom = decoupling.run_aligned(
-        task, 0.1, 0.2, 0.15, rng=np.random.default_rng(3), engine="moments", **kw
+        task, 0.1, 0.2, 0.15, rng=np.random.default_rng(3), method="moments", **kw
     )
     assert mom.max_deviation < 1e-12 and np.max(mom.misalignment) < 1e-12
     for key in ("a", "b", "c", "loss"):

@@ -11,6 +11,11 @@ from lrnn_utils import TrainingDivergedError, engine, moments, network, tasks, t
 from lrnn_utils._validation import ArgumentTypeError
 
 
+def train_bptt(*args, **kwargs):
+    """The reference trainer: engine.train with method="bptt"."""
+    return engine.train(*args, method="bptt", **kwargs)
+
+
 def random_problem(seed, whitened):
     rng = np.random.default_rng(seed)
     Nx, Nh, Ny, T = (int(v) for v in rng.integers(1, 5, size=4))
@@ -54,7 +59,7 @@ def test_single_time_step_has_zero_recurrent_gradient():
 @pytest.mark.parametrize("whitened", [True, False])
 def test_train_equals_reference_on_random_data(whitened):
     W, X, Y = random_problem(11, whitened)
-    ref = engine.train(*W, X, Y, lr=0.05, steps=40, record_every=7)
+    ref = train_bptt(*W, X, Y, lr=0.05, steps=40, record_every=7)
     got = engine.train(*W, X, Y, lr=0.05, steps=40, record_every=7)
     np.testing.assert_array_equal(got.steps, ref.steps)
     for name in ("Wx", "Wh", "Wy", "loss"):
@@ -77,7 +82,7 @@ def test_long_aligned_run_equals_reference():
     )
     task = tasks.make_task(S, P=T * 3 + 5, rng=rng)
     Wx, Wh, Wy, _ = network.aligned_init(task, 0.3, [0.2, 0.1, 0.3], 0.3, rng)
-    ref = engine.train(Wx, Wh, Wy, task.X, task.Y, lr=0.03, steps=2000, record_every=50)
+    ref = train_bptt(Wx, Wh, Wy, task.X, task.Y, lr=0.03, steps=2000, record_every=50)
     got = engine.train(Wx, Wh, Wy, task.X, task.Y, lr=0.03, steps=2000, record_every=50)
     assert ref.loss[-1] < 1e-3 * ref.loss[0]  # training got somewhere
     for name in ("Wx", "Wh", "Wy"):
@@ -95,7 +100,7 @@ def test_cost_per_step_does_not_need_the_samples():
     mom = moments.moments(X, Y)
     small = moments.make_moments(mom.sigma_yx, mom.sigma_xx, mom.yy)
     a = engine.train_on_moments(*W, small, lr=0.05, steps=20)
-    b = engine.train(*W, X, Y, lr=0.05, steps=20)
+    b = train_bptt(*W, X, Y, lr=0.05, steps=20)
     np.testing.assert_allclose(a.Wh, b.Wh, rtol=1e-10, atol=1e-12)
 
 
@@ -164,7 +169,7 @@ def divergent_task():
 def test_divergence_carries_step_quantity_and_value():
     W, task = divergent_task()
     with pytest.raises(TrainingDivergedError) as ref:
-        engine.train(*W, task.X, task.Y, lr=5.0, steps=200)
+        train_bptt(*W, task.X, task.Y, lr=5.0, steps=200)
     with pytest.raises(TrainingDivergedError, match=r"diverged at step \d+") as got:
         engine.train(*W, task.X, task.Y, lr=5.0, steps=200)
     err = got.value
@@ -176,7 +181,7 @@ def test_divergence_carries_step_quantity_and_value():
 def test_reference_trainers_report_the_offending_quantity():
     W, task = divergent_task()
     with pytest.raises(TrainingDivergedError) as info:
-        engine.train(*W, task.X, task.Y, lr=5.0, steps=200)
+        train_bptt(*W, task.X, task.Y, lr=5.0, steps=200)
     assert info.value.quantity in {"loss", "Wx", "Wh", "Wy"}
     assert info.value.step >= 1 and info.value.value is not None
     with pytest.raises(TrainingDivergedError) as info:

@@ -31,9 +31,11 @@ def test_input_correlations_whitened_task():
     flat = moments.input_correlations(task.X, flat=True)
     np.testing.assert_allclose(flat, np.eye(12), atol=1e-12)
     full = moments.input_correlations(task.X)
-    assert full.shape == (4, 4, 3, 3)
-    np.testing.assert_allclose(full[1, 2], 0, atol=1e-12)
-    np.testing.assert_allclose(full[2, 2], np.eye(3), atol=1e-12)
+    assert full.shape == (4, 3, 4, 3)  # the layout of Moments.sigma_xx
+    np.testing.assert_allclose(full[1, :, 2], 0, atol=1e-12)
+    np.testing.assert_allclose(full[2, :, 2], np.eye(3), atol=1e-12)
+    sxx = moments.moments(task.X, task.Y, False).sigma_xx
+    np.testing.assert_allclose(full, sxx, rtol=0, atol=1e-12)
 
 
 def test_loss_formulas():

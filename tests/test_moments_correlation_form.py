@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from lrnn_utils import correlation_form as cf
 from lrnn_utils import moments, network, tasks, theory
 
 
@@ -25,12 +24,12 @@ def test_loss_is_correlation_loss_plus_offset_for_any_weights_and_targets():
     X = _whitened(rng, P, T, Nx)
     Y = rng.standard_normal((P, Ny))  # not a linear function of X
     sigma = moments.correlations(X, Y)
-    off = cf.loss_offset(X, Y)
+    off = moments.loss_offset(X, Y)
     assert off > 0.1
     for _ in range(3):
         W = _weights(rng, Nh, Nx, Ny)
         assert network.loss(*W, X, Y) == pytest.approx(
-            cf.correlation_loss(*W, sigma) + off, rel=1e-12
+            moments.correlation_loss(*W, sigma) + off, rel=1e-12
         )
 
 
@@ -44,11 +43,11 @@ def test_offset_vanishes_for_linear_teacher_and_loss_is_mode_energy():
         axis=1,
     )
     task = tasks.make_task(s, P=24, rng=rng, n_in=3, n_out=2)
-    assert abs(cf.loss_offset(task.X, task.Y)) < 1e-13
+    assert abs(moments.loss_offset(task.X, task.Y)) < 1e-13
     a, b, c = np.array([0.3, -0.4]), np.array([0.9, 1.05]), np.array([0.5, 0.8])
     Wx, Wh, Wy, _ = network.aligned_init(task, a, b, c, rng, n_hidden=3)
     E = theory.energy(a, b, c, task.s).sum()
-    assert cf.correlation_loss(
+    assert moments.correlation_loss(
         Wx, Wh, Wy, moments.correlations(task.X, task.Y)
     ) == pytest.approx(E, rel=1e-12)
 
@@ -61,8 +60,8 @@ def test_formula_fails_without_whitening():
     L = network.loss(*W, X, Y)
     assert (
         abs(
-            cf.correlation_loss(*W, moments.correlations(X, Y))
-            + cf.loss_offset(X, Y)
+            moments.correlation_loss(*W, moments.correlations(X, Y))
+            + moments.loss_offset(X, Y)
             - L
         )
         > 1e-3
@@ -76,7 +75,7 @@ def test_correlation_gradients_equal_bptt_on_whitened_inputs(T):
     X = _whitened(rng, 4 * T * Nx, T, Nx)
     Y = rng.standard_normal((X.shape[0], Ny))
     W = _weights(rng, Nh, Nx, Ny, scale=0.9)
-    cg = cf.correlation_gradients(*W, moments.correlations(X, Y))
+    cg = moments.correlation_gradients(*W, moments.correlations(X, Y))
     for got, want in zip(cg, network.gradients(*W, X, Y)):
         np.testing.assert_allclose(got, want, atol=1e-12)
     if T == 1:
@@ -97,14 +96,20 @@ def test_correlations_from_svd_matches_make_task():
     "call, match",
     [
         (
-            lambda W: cf.correlation_loss(*W, np.zeros((3, 3, 4))),
+            lambda W: moments.correlation_loss(*W, np.zeros((3, 3, 4))),
             "sigma_yx must have shape",
         ),
-        (lambda W: cf.correlation_gradients(*W, np.zeros((4, 3))), "3-dimensional"),
-        (lambda W: cf.correlation_gradients(*W, np.zeros((0, 4, 3))), "T >= 1"),
-        (lambda W: cf.correlation_loss(*W, np.full((2, 4, 3), np.nan)), "non-finite"),
         (
-            lambda W: cf.loss_offset(np.zeros((4, 2, 1)), np.zeros((3, 1))),
+            lambda W: moments.correlation_gradients(*W, np.zeros((4, 3))),
+            "3-dimensional",
+        ),
+        (lambda W: moments.correlation_gradients(*W, np.zeros((0, 4, 3))), "T >= 1"),
+        (
+            lambda W: moments.correlation_loss(*W, np.full((2, 4, 3), np.nan)),
+            "non-finite",
+        ),
+        (
+            lambda W: moments.loss_offset(np.zeros((4, 2, 1)), np.zeros((3, 1))),
             "same number of samples",
         ),
         (

@@ -1,9 +1,14 @@
-"""Tests of lrnn_utils.network: unrolled form, BPTT gradients, training, aligned modes."""
+"""Tests of lrnn_utils.network: unrolled form, BPTT, training, aligned modes."""
 
 import numpy as np
 import pytest
 
 from lrnn_utils import TrainingDivergedError, engine, network, tasks, theory
+
+
+def train_bptt(*args, **kwargs):
+    """The reference trainer: engine.train with method="bptt"."""
+    return engine.train(*args, method="bptt", **kwargs)
 
 
 def random_net(rng, Nx, Nh, Ny, scale=0.5):
@@ -68,7 +73,7 @@ def test_train_takes_plain_gradient_steps_and_records():
     rng = np.random.default_rng(4)
     Wx, Wh, Wy = random_net(rng, 2, 3, 2)
     X, Y = rng.standard_normal((6, 3, 2)), rng.standard_normal((6, 2))
-    hist = engine.train(Wx, Wh, Wy, X, Y, lr=0.1, steps=7, record_every=3)
+    hist = train_bptt(Wx, Wh, Wy, X, Y, lr=0.1, steps=7, record_every=3)
     np.testing.assert_array_equal(hist.steps, [0, 3, 6, 7])
     W = [Wx, Wh, Wy]
     for _ in range(3):
@@ -104,7 +109,7 @@ def test_full_matrix_training_equals_mode_dynamics(kind):
         np.array([0.3, 0.2, 0.25]),
     )
     Wx, Wh, Wy, R = network.aligned_init(task, a0, b0, c0, rng, n_hidden=K + 1)
-    hist = engine.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=1)
+    hist = train_bptt(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=1)
     a, b, c = network.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
     traj = theory.simulate_modes(a0, b0, c0, task.s, lr=lr, steps=steps, record_every=1)
     assert a.shape == traj.a.shape == (steps + 1, K)
@@ -145,7 +150,7 @@ def test_training_divergence_raises_naming_the_step():
     task = tasks.make_task(tasks.task_singular_values("constant", 4, 3.0), P=8, rng=rng)
     Wx, Wh, Wy, _ = network.aligned_init(task, 1.0, 1.0, 1.0, rng)
     with pytest.raises(TrainingDivergedError, match=r"diverged at step \d+") as info:
-        engine.train(Wx, Wh, Wy, task.X, task.Y, lr=5.0, steps=200)
+        train_bptt(Wx, Wh, Wy, task.X, task.Y, lr=5.0, steps=200)
     assert 1 <= info.value.step <= 200
 
 
@@ -181,13 +186,13 @@ def _net():
             lambda W, X, Y: network.gradients(W[0], W[1], W[2], X * np.inf, Y),
             "non-finite",
         ),
-        (lambda W, X, Y: engine.train(*W, X, Y, lr=-0.1, steps=3), "lr must be > 0"),
+        (lambda W, X, Y: train_bptt(*W, X, Y, lr=-0.1, steps=3), "lr must be > 0"),
         (
-            lambda W, X, Y: engine.train(*W, X, Y, lr=0.1, steps=-1),
+            lambda W, X, Y: train_bptt(*W, X, Y, lr=0.1, steps=-1),
             "steps must be >= 0",
         ),
         (
-            lambda W, X, Y: engine.train(*W, X, Y, lr=0.1, steps=3, record_every=0),
+            lambda W, X, Y: train_bptt(*W, X, Y, lr=0.1, steps=3, record_every=0),
             "record_every",
         ),
         (lambda W, X, Y: network.effective_maps(*W, T=0), "T must be >= 1"),
@@ -229,16 +234,16 @@ def test_train_on_divergence_mask_stops_and_fills_nan():
     Y = np.ones((1, 1))
     W = np.full((1, 1), 0.5), np.full((1, 1), 0.5), np.full((1, 1), 0.5)
     with pytest.raises(TrainingDivergedError) as info:
-        engine.train(*W, X, Y, lr=50.0, steps=40)
-    h = engine.train(*W, X, Y, lr=50.0, steps=40, on_divergence="mask")
+        train_bptt(*W, X, Y, lr=50.0, steps=40)
+    h = train_bptt(*W, X, Y, lr=50.0, steps=40, on_divergence="mask")
     assert h.diverged_step == info.value.step >= 1
     before = h.steps < h.diverged_step
     assert np.all(np.isfinite(h.loss[before])) and np.all(np.isnan(h.loss[~before]))
     assert np.all(np.isnan(h.Wh[~before])) and np.all(np.isfinite(h.Wh[before]))
-    ok = engine.train(*W, X, Y, lr=0.1, steps=40, on_divergence="mask")
+    ok = train_bptt(*W, X, Y, lr=0.1, steps=40, on_divergence="mask")
     assert ok.diverged_step == -1 and np.all(np.isfinite(ok.loss))
     with pytest.raises(ValueError, match="on_divergence"):
-        engine.train(*W, X, Y, lr=0.1, steps=1, on_divergence="ignore")
+        train_bptt(*W, X, Y, lr=0.1, steps=1, on_divergence="ignore")
 
 
 def test_train_catches_huge_weights_with_a_small_loss():
@@ -248,5 +253,5 @@ def test_train_catches_huge_weights_with_a_small_loss():
     Wy = np.array([[0.0, 1e149], [0.0, 0.0]])
     Wx[1] = 0.0  # the huge column of W_y never sees a state: loss 0
     with pytest.raises(TrainingDivergedError, match="Wy") as info:
-        engine.train(Wx, Wh, 20 * Wy, X, Y, lr=0.1, steps=3)
+        train_bptt(Wx, Wh, 20 * Wy, X, Y, lr=0.1, steps=3)
     assert info.value.step == 1 and info.value.value == pytest.approx(2e150)

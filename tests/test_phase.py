@@ -4,7 +4,7 @@ the Landau critical β, and the grid tools of lrnn_utils.phase."""
 import numpy as np
 import pytest
 
-from lrnn_utils import TrainingDivergedError, engine, phase, tasks, theory
+from lrnn_utils import TrainingDivergedError, phase, tasks, theory
 
 
 # --- tasks (eqs 10, 11) -----------------------------------------------------------
@@ -183,7 +183,7 @@ def test_mode_path_matches_simulate_modes(s):
     np.testing.assert_array_equal(quick.steps, ref.steps)
     for name in ("a", "b", "c", "energy"):
         np.testing.assert_allclose(
-            getattr(fast, name), getattr(ref, name), rtol=1e-11, atol=1e-13
+            getattr(quick, name), getattr(ref, name), rtol=1e-11, atol=1e-13
         )
 
 

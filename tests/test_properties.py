@@ -12,6 +12,12 @@ from hypothesis.extra import numpy as hnp
 
 from lrnn_utils import engine, moments, network, tasks, theory
 
+
+def train_bptt(*args, **kwargs):
+    """The reference trainer: engine.train with method="bptt"."""
+    return engine.train(*args, method="bptt", **kwargs)
+
+
 SETTINGS = settings(
     max_examples=30,
     deadline=None,
@@ -139,7 +145,7 @@ def test_engine_trajectory_equals_reference_trainer(net, lr, every):
     """engine.train (moments) and engine.train (per-sample BPTT): the whole trajectory,
     every record of every weight and the loss, on random data (raw inputs)."""
     Wx, Wh, Wy, X, Y = net
-    ref = engine.train(Wx, Wh, Wy, X, Y, lr, 24, every, on_divergence="mask")
+    ref = train_bptt(Wx, Wh, Wy, X, Y, lr, 24, every, on_divergence="mask")
     assume(ref.diverged_step == -1)
     assert_same_history(engine.train(Wx, Wh, Wy, X, Y, lr, 24, every), ref)
 
@@ -147,7 +153,7 @@ def test_engine_trajectory_equals_reference_trainer(net, lr, every):
 @SETTINGS
 @given(st.integers(1, 4), whitened_data(), st.integers(1, 3), st.integers(0, 2**32 - 1))
 def test_batch_trajectories_equal_per_network_reference(B, data, Nh, seed):
-    """engine.train_batch, B networks sharing a whitened task = B runs of engine.train."""
+    """engine.train_batch on B networks sharing a task = B runs of engine.train."""
     X, Y = data
     Nx, Ny = X.shape[2], Y.shape[1]
     rng = np.random.default_rng(seed)
@@ -155,7 +161,7 @@ def test_batch_trajectories_equal_per_network_reference(B, data, Nh, seed):
     lr = rng.uniform(0.01, 0.05, B)
     out = engine.train_batch(*W, moments.moments(X, Y), lr, 20, 4, on_divergence="mask")
     for b in range(B):
-        one = engine.train(*(w[b] for w in W), X, Y, lr[b], 20, 4, "mask")
+        one = train_bptt(*(w[b] for w in W), X, Y, lr[b], 20, 4, "mask")
         got = engine.TrainingHistory(
             out.steps,
             out.Wx[:, b],
@@ -205,7 +211,7 @@ def test_mode_and_matrix_dynamics_agree_on_aligned_data(problem):
     task = tasks.make_task(S, P=T * n_in + 2, rng=rng, n_in=n_in, n_out=n_out)
     Wx, Wh, Wy, R = network.aligned_init(task, a0, b0, c0, rng, n_hidden=K + 1)
     steps = 40
-    hist = engine.train(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=8)
+    hist = train_bptt(Wx, Wh, Wy, task.X, task.Y, lr=lr, steps=steps, record_every=8)
     a, b, c = network.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
     traj = theory.simulate_modes(a0, b0, c0, task.s, lr=lr, steps=steps, record_every=8)
     for sim, th in [(a, traj.a), (b, traj.b), (c, traj.c)]:
