@@ -259,7 +259,7 @@ def teacher_task(
     >>> task, teacher = teacher_task(
     ...     [1.0], [0.5], [2.0], T=3, P=6, rng=np.random.default_rng(0)
     ... )
-    >>> task.S[:, 0]  # delta lambda^(T-t) with delta = 2, lambda = 0.5
+    >>> task.s.T[:, 0]  # delta lambda^(T-t) with delta = 2, lambda = 0.5
     array([0.5, 1. , 2. ])
     """
     sx = as_finite_array(sx, "sx", ndim=1)
@@ -281,7 +281,7 @@ def teacher_task(
     Wh_t = Rt @ (sh[:, None] * Rt.T)
     Wy_t = base.U @ (sy[:, None] * Rt.T)
     Y = _network.forward(Wx_t, Wh_t, Wy_t, base.X)
-    return Task(X=base.X, Y=Y, U=base.U, V=base.V, S=S), (Wx_t, Wh_t, Wy_t)
+    return Task(X=base.X, Y=Y, U=base.U, V=base.V, s=S.T.copy()), (Wx_t, Wh_t, Wy_t)
 
 
 def energy_gradient_fd(a, b, c, s, h: float = 1e-6):

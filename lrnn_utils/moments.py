@@ -78,28 +78,36 @@ def correlations(X, Y) -> np.ndarray:
     return np.einsum("po,pti->toi", Y, X) / X.shape[0]
 
 
-def correlations_from_svd(U, S, V) -> np.ndarray:
-    """The maps ``U diag(S[t]) Vᵀ`` for every time step (Assumption 2).
+def correlations_from_svd(U, s, V) -> np.ndarray:
+    """The maps ``Σ^{YX_t} = U diag(s[:, t-1]) Vᵀ`` for every time step (Assumption 2).
 
     Parameters
     ----------
     U : array_like, shape (Ny, K)
-    S : array_like, shape (T, K)
+    s : array_like, shape (K, T)
+        Singular values of each mode over input time (the layout of
+        :attr:`lrnn_utils.tasks.Task.s` and of :mod:`lrnn_utils.theory`).
     V : array_like, shape (Nx, K)
 
     Returns
     -------
     numpy.ndarray, shape (T, Ny, Nx)
+
+    Examples
+    --------
+    >>> correlations_from_svd(np.eye(2), [[1.0, 2.0], [3.0, 4.0]], np.eye(2))[1]
+    array([[2., 0.],
+           [0., 4.]])
     """
     U = as_finite_array(U, "U", ndim=2)
-    S = as_finite_array(S, "S", ndim=2)
+    s = as_finite_array(s, "s", ndim=2)
     V = as_finite_array(V, "V", ndim=2)
-    K = S.shape[1]
+    K = s.shape[0]
     if U.shape[1] != K or V.shape[1] != K:
         raise ValueError(
-            f"U {U.shape}, S {S.shape} and V {V.shape} must share the number of modes K"
+            f"U {U.shape}, s {s.shape} and V {V.shape} must share the number of modes K"
         )
-    return np.einsum("ok,tk,ik->toi", U, S, V)
+    return np.einsum("ok,kt,ik->toi", U, s, V)
 
 
 #: Largest deviation of Σ^{X_s X_t} from δ_st I treated as exact whitening.

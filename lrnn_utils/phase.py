@@ -9,35 +9,23 @@ Every function broadcasts over modes and grids (``s`` has shape ``(..., T)``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._validation import (
-    DIVERGENCE_LIMIT,
-    TrainingDivergedError,
     as_finite_array,
-    check_diverged,
     check_finite_scalar,
-    check_positive_int,
-    record_steps,
 )
 from .tasks import dirac_singular_values
 from .theory import (
-    ModeTrajectory,
     check_modes,
     decay_powers,
     effective_energy,
-    flows,
 )
 from .theory import regularization_term as _regularization_term
 
 __all__ = [
     "energy_terms",
     "landscape",
-    "ModeFit",
-    "train_modes",
-    "mode_path",
     "observed_critical",
     "brute_force_critical_beta",
 ]
@@ -101,171 +89,10 @@ def landscape(b, u, s):
     return D, R, D + R
 
 
-@dataclass(frozen=True)
-class ModeFit:
-    """Result of :func:`train_modes`.
-
-    Attributes
-    ----------
-    a, b, c : ndarray
-        Final mode values (broadcast mode shape).
-    grad_norm : ndarray
-        ``max(|∂E/∂a|, |∂E/∂b|, |∂E/∂c|)`` at the final values.
-    converged : ndarray of bool
-        ``grad_norm < tol``.
-    steps : int
-        Number of Euler steps taken.
-    tol : float
-        The convergence tolerance used.
-    """
-
-    a: np.ndarray
-    b: np.ndarray
-    c: np.ndarray
-    grad_norm: np.ndarray
-    converged: np.ndarray
-    steps: int
-    tol: float
-
-    @property
-    def u(self) -> np.ndarray:
-        """The input-output product ``u = a c``."""
-        return self.a * self.c
 
 
-def train_modes(
-    a0, b0, c0, s, lr: float, max_steps: int, tol: float = 1e-8, check_every: int = 500
-) -> ModeFit:
-    """Gradient descent on the mode energy for a whole grid, with a stopping rule.
-
-    Euler steps ``x ← x + lr · ẋ`` of the mode equations (as
-    :func:`lrnn_utils.theory.simulate_modes`), all grid points at once.  Every
-    ``check_every`` steps the largest gradient component of each point is
-    measured; training stops when every point has ``grad_norm < tol`` or after
-    ``max_steps``.  Points that have not met the criterion are reported, not
-    hidden (``converged`` is False there).
-
-    Parameters
-    ----------
-    a0, b0, c0 : float or array_like
-        Initial values, broadcast against ``s.shape[:-1]``.
-    s : array_like, shape (..., T)
-    lr : float
-        Learning rate (> 0).
-    max_steps : int
-        Step budget (``>= 0``).
-    tol : float, default 1e-8
-        Convergence tolerance on the largest gradient component.
-    check_every : int, default 500
-
-    Returns
-    -------
-    ModeFit
-
-    Raises
-    ------
-    ValueError
-        Bad shapes or non-positive ``lr``/``tol``.
-    TrainingDivergedError
-        When a mode becomes non-finite or exceeds 1e150 (the message names the step).
-
-    Examples
-    --------
-    >>> fit = train_modes(0.5, 0.5, 0.5, [[0.25, 0.5, 1.0]], lr=0.1, max_steps=20000)
-    >>> bool(fit.converged.all()), round(float(fit.b[0]), 6), round(float(fit.u[0]), 6)
-    (True, 0.5, 1.0)
-    """
-    a, b, c, s, shape = check_modes(a0, b0, c0, s, names=("a0", "b0", "c0"))
-    lr = check_finite_scalar(lr, "lr", positive=True)
-    tol = check_finite_scalar(tol, "tol", positive=True)
-    max_steps = check_positive_int(max_steps, "max_steps", minimum=0)
-    check_every = check_positive_int(check_every, "check_every")
-    a, b, c = (np.broadcast_to(x, shape).astype(float) for x in (a, b, c))
-    hint = "try a smaller learning rate"
-    step = 0
-    while True:
-        with np.errstate(over="ignore", invalid="ignore"):
-            da, db, dc = flows(a, b, c, s)
-        if step % check_every == 0 or step == max_steps:
-            g = np.maximum(np.abs(da), np.maximum(np.abs(db), np.abs(dc)))
-            if np.all(g < tol) or step == max_steps:
-                break
-        a, b, c = a + lr * da, b + lr * db, c + lr * dc
-        step += 1
-        check_diverged(step, hint, a=a, b=b, c=c)
-    return ModeFit(a=a, b=b, c=c, grad_norm=g, converged=g < tol, steps=step, tol=tol)
 
 
-def mode_path(
-    a0: float, b0: float, c0: float, s, lr: float, steps: int, record_every: int = 1
-) -> ModeTrajectory:
-    """Euler path of one mode in plain floats, for interactive figures.
-
-    The same updates and records as :func:`lrnn_utils.theory.simulate_modes` for
-    scalar initial values and one task, without the per-step array overhead
-    (several times faster for a single mode).
-
-    Parameters
-    ----------
-    a0, b0, c0 : float
-        Initial mode values.
-    s : array_like, shape (T,)
-        One task.
-    lr : float
-        Learning rate (> 0).
-    steps : int
-        Number of Euler steps (``>= 0``).
-    record_every : int, default 1
-        Record every ``record_every`` steps (step 0 and the last step always).
-
-    Returns
-    -------
-    lrnn_utils.theory.ModeTrajectory
-
-    Raises
-    ------
-    ValueError
-        Bad ``s`` shape, non-positive ``lr`` or ``record_every``.
-    TrainingDivergedError
-        When a mode becomes non-finite or exceeds 1e150 (the message names the step).
-
-    Examples
-    --------
-    >>> path = mode_path(0.5, 0.5, 0.5, [0.25, 0.5, 1.0], 0.1, 3000, record_every=1000)
-    >>> path.steps.tolist(), round(float(path.b[-1]), 6), round(float(path.u[-1]), 6)
-    ([0, 1000, 2000, 3000], 0.5, 1.0)
-    """
-    a, b, c = (
-        check_finite_scalar(x, n) for x, n in ((a0, "a0"), (b0, "b0"), (c0, "c0"))
-    )
-    s_list = [float(x) for x in as_finite_array(s, "s", ndim=1)]
-    if not s_list:
-        raise ValueError("s must hold at least one singular value")
-    lr = check_finite_scalar(lr, "lr", positive=True)
-    rec = record_steps(steps, record_every)
-    lags = list(range(len(s_list) - 1, -1, -1))  # T - i for i = 1..T
-    out = np.empty((4, rec.size))
-    j = 0
-    for step in range(int(rec[-1]) + 1):
-        try:
-            pw = [b**k for k in lags]
-        except OverflowError:
-            raise TrainingDivergedError(
-                step, "b", "try a smaller learning rate"
-            ) from None
-        u = a * c
-        r = [si - u * p for si, p in zip(s_list, pw)]
-        if step == rec[j]:
-            out[:, j] = a, b, c, 0.5 * sum(x * x for x in r)
-            j += 1
-        if step == rec[-1]:
-            break
-        g = sum(p * x for p, x in zip(pw, r))
-        gb = sum(k * pk * x for k, pk, x in zip(lags[:-1], pw[1:], r))  # d b^k / db
-        a, b, c = a + lr * c * g, b + lr * u * gb, c + lr * a * g
-        if not max(abs(a), abs(b), abs(c)) <= DIVERGENCE_LIMIT:
-            check_diverged(step + 1, "try a smaller learning rate", a=a, b=b, c=c)
-    return ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2], energy=out[3])
 
 
 def observed_critical(param, b_final, threshold: float = 0.5):

@@ -139,20 +139,21 @@ class Task:
     X : ndarray, shape (P, T, Nx)
         Inputs, whitened exactly over (time x input dimension).
     Y : ndarray, shape (P, Ny)
-        Targets ``y_p = Σ_t U diag(S[t]) Vᵀ x_{p,t}``.
+        Targets ``y_p = Σ_t U diag(s[:, t-1]) Vᵀ x_{p,t}``.
     U : ndarray, shape (Ny, K)
         Output singular vectors (orthonormal columns).
     V : ndarray, shape (Nx, K)
         Input singular vectors (orthonormal columns).
-    S : ndarray, shape (T, K)
-        ``S[t-1, α] = s_{α,t}``, the singular values at input time ``t``.
+    s : ndarray, shape (K, T)
+        ``s[α, t-1] = s_{α,t}``: the singular values of each mode over input time,
+        the layout every function of :mod:`lrnn_utils.theory` takes.
     """
 
     X: np.ndarray
     Y: np.ndarray
     U: np.ndarray
     V: np.ndarray
-    S: np.ndarray
+    s: np.ndarray
 
     @property
     def P(self) -> int:
@@ -167,12 +168,7 @@ class Task:
     @property
     def K(self) -> int:
         """Number of singular dimensions (modes)."""
-        return self.S.shape[1]
-
-    @property
-    def s(self) -> np.ndarray:
-        """Singular values per mode, shape ``(K, T)`` (the layout of ``theory``)."""
-        return self.S.T
+        return self.s.shape[0]
 
 
 def _check_vectors(M, name: str, K: int) -> np.ndarray:
@@ -267,7 +263,7 @@ def make_task(
     # y_p = Σ_t U diag(S_t) Vᵀ x_{p,t}
     Y = np.einsum("toi,pti->po", np.einsum("ok,tk,ik->toi", U, S, V), X)
     # copies: the task must not change when the caller's arrays do
-    return Task(X=X, Y=Y, U=U.copy(), V=V.copy(), S=S.copy())
+    return Task(X=X, Y=Y, U=U.copy(), V=V.copy(), s=S.T.copy())
 
 
 def check_task(task) -> Task:

@@ -19,6 +19,8 @@ import numpy as np
 
 from . import network
 from ._validation import (
+    DIVERGENCE_LIMIT,
+    TrainingDivergedError,
     as_finite_array,
     check_diverged,
     check_finite_scalar,
@@ -256,18 +258,49 @@ class ModeTrajectory:
         Mode values at each record.
     energy : ndarray, shape (n,) + mode shape
         Energy (eq 8) at each record.
+    grad_norm : ndarray or None
+        With a stopping tolerance: ``max(|∂E/∂a|, |∂E/∂b|, |∂E/∂c|)`` of each mode
+        at the last record; ``None`` otherwise.
+    converged : ndarray of bool or None
+        With a stopping tolerance: ``grad_norm < tol`` for each mode; else ``None``.
     """
 
-    steps: np.ndarray
+    steps: np.ndarray | int
     a: np.ndarray
     b: np.ndarray
     c: np.ndarray
     energy: np.ndarray
+    grad_norm: np.ndarray | None = None
+    converged: np.ndarray | None = None
 
     @property
     def u(self) -> np.ndarray:
         """The input-output product ``u = a c``."""
         return self.a * self.c
+
+    def end(self) -> ModeTrajectory:
+        """The last record alone: ``steps`` an int, ``a, b, c, energy`` without the
+        record axis (``grad_norm`` and ``converged`` unchanged).
+
+        Examples
+        --------
+        >>> run = simulate_modes(0.5, 0.5, 0.5, [[1.0, 1.0]], 0.1, 30, record_every=30)
+        >>> last = run.end()
+        >>> last.steps, last.b.shape, bool(last.b[0] == run.b[-1, 0])
+        (30, (1,), True)
+        """
+        return ModeTrajectory(
+            steps=int(self.steps[-1]),
+            a=self.a[-1],
+            b=self.b[-1],
+            c=self.c[-1],
+            energy=self.energy[-1],
+            grad_norm=self.grad_norm,
+            converged=self.converged,
+        )
+
+
+_HINT_MODES = "try a smaller learning rate"
 
 
 def simulate_modes(
@@ -279,6 +312,8 @@ def simulate_modes(
     steps: int,
     record_every: int = 1,
     trainable: str = "abc",
+    tol: float | None = None,
+    check_every: int = 500,
 ) -> ModeTrajectory:
     """Euler-integrate the mode equations: ``x ← x + lr · ẋ`` for x in (a, b, c).
 
@@ -286,7 +321,11 @@ def simulate_modes(
     with learning rate ``lr`` on aligned weights (see :func:`lrnn_utils.engine.train`).
     Only the modes named in ``trainable`` are updated; the others keep their
     initial value (``"ac"`` freezes the recurrent mode as in App. C, ``"b"``
-    freezes the input-output modes as in App. D).
+    freezes the input-output modes as in App. D).  With a tolerance ``tol`` the
+    run stops early once every mode's largest gradient component is below it
+    (tested every ``check_every`` steps); modes that never get there are reported
+    by ``converged``, not hidden.  A single scalar mode runs on plain floats
+    (several times faster, for interactive figures); a grid runs vectorised.
 
     Parameters
     ----------
@@ -297,11 +336,15 @@ def simulate_modes(
     lr : float
         Step size (learning rate) > 0.
     steps : int
-        Number of Euler steps (``>= 0``).
+        Number of Euler steps (``>= 0``); with ``tol`` the largest number.
     record_every : int, default 1
         Record every ``record_every`` steps (step 0 and the last step always).
     trainable : str, default "abc"
         Non-empty subset of ``"abc"`` naming the modes that learn.
+    tol : float, optional
+        Stopping tolerance on ``max(|∂E/∂a|, |∂E/∂b|, |∂E/∂c|)`` (> 0).
+    check_every : int, default 500
+        How often the stopping rule is tested.
 
     Returns
     -------
@@ -312,7 +355,8 @@ def simulate_modes(
     TypeError
         If ``trainable`` is not a string.
     ValueError
-        If ``trainable`` is empty or names a mode other than a, b, c.
+        If ``trainable`` is empty or names a mode other than a, b, c; bad shapes;
+        non-positive ``lr``, ``tol`` or ``check_every``.
     TrainingDivergedError
         If any mode becomes non-finite or exceeds 1e150 (the message names the step).
 
@@ -321,6 +365,11 @@ def simulate_modes(
     >>> run = simulate_modes(0.5, 0.3, 0.5, [0.4, 1.0], lr=0.1, steps=3, trainable="ac")
     >>> bool(np.all(run.b == 0.3)), bool(run.u[-1] > run.u[0])
     (True, True)
+    >>> fit = simulate_modes(0.5, 0.5, 0.5, [[0.25, 0.5, 1.0]], 0.1, 20000,
+    ...                      record_every=20000, tol=1e-8)
+    >>> end = fit.end()
+    >>> bool(end.converged.all()), round(float(end.b[0]), 6), end.steps
+    (True, 0.5, 500)
     """
     if not isinstance(trainable, str):
         raise TypeError(
@@ -333,22 +382,35 @@ def simulate_modes(
     a, b, c, s, shape = check_modes(a0, b0, c0, s, names=("a0", "b0", "c0"))
     lr = check_finite_scalar(lr, "lr", positive=True)
     rec = record_steps(steps, record_every)
-    n = rec.size
-    a = np.broadcast_to(a, shape).astype(float)
-    b = np.broadcast_to(b, shape).astype(float)
-    c = np.broadcast_to(c, shape).astype(float)
-    out = {k: np.empty((n,) + shape) for k in ("a", "b", "c", "E")}
-    j = 0
-    hint = "try a smaller learning rate"
-    for step in range(int(rec[-1]) + 1):
-        if rec[j] == step:
-            out["a"][j], out["b"][j], out["c"][j] = a, b, c
-            with np.errstate(over="ignore", invalid="ignore"):
-                out["E"][j] = 0.5 * np.sum(_residual(a, b, c, s)[0] ** 2, axis=-1)
-            j += 1
-        if step == rec[-1]:
-            break
+    check_every = check_positive_int(check_every, "check_every")
+    if tol is not None:
+        tol = check_finite_scalar(tol, "tol", positive=True)
+    elif shape == () and trainable == "abc":
+        return _scalar_path(float(a), float(b), float(c), s, lr, rec)
+    a, b, c = (np.broadcast_to(x, shape).astype(float) for x in (a, b, c))
+    return _euler(a, b, c, s, lr, rec, trainable, tol, check_every)
+
+
+def _euler(a, b, c, s, lr, rec, trainable, tol, check_every):
+    """The vectorised Euler loop of :func:`simulate_modes` (validated input)."""
+    n, last = rec.size, int(rec[-1])
+    out = {k: np.empty((n,) + a.shape) for k in ("a", "b", "c", "E")}
+    j, g = 0, None
+    for step in range(last + 1):
         with np.errstate(over="ignore", invalid="ignore"):
+            r, pw, dpw = _residual(a, b, c, s)
+            stop = step == last
+            if tol is not None and (step % check_every == 0 or stop):
+                pr = np.sum(pw * r, axis=-1)
+                g = np.maximum(np.abs(c * pr), np.abs(a * pr))
+                g = np.maximum(g, np.abs((c * a) * np.sum(dpw * r, axis=-1)))
+                stop = stop or bool(np.all(g < tol))
+            if rec[j] == step or stop:
+                out["a"][j], out["b"][j], out["c"][j] = a, b, c
+                out["E"][j] = 0.5 * np.sum(r**2, axis=-1)
+                j += 1
+            if stop:
+                break
             da, db, dc = flows(a, b, c, s)
             if "a" in trainable:
                 a = a + lr * da
@@ -356,10 +418,43 @@ def simulate_modes(
                 b = b + lr * db
             if "c" in trainable:
                 c = c + lr * dc
-        check_diverged(step + 1, hint, a=a, b=b, c=c)
+        check_diverged(step + 1, _HINT_MODES, a=a, b=b, c=c)
+    steps = np.append(rec[: j - 1], step)
     return ModeTrajectory(
-        steps=rec, a=out["a"], b=out["b"], c=out["c"], energy=out["E"]
+        steps=steps,
+        a=out["a"][:j],
+        b=out["b"][:j],
+        c=out["c"][:j],
+        energy=out["E"][:j],
+        grad_norm=g,
+        converged=None if tol is None else g < tol,
     )
+
+
+def _scalar_path(a, b, c, s, lr, rec):
+    """:func:`simulate_modes` for one scalar mode, in plain floats."""
+    s_list = [float(x) for x in s]
+    lags = list(range(len(s_list) - 1, -1, -1))  # T - i for i = 1..T
+    out = np.empty((4, rec.size))
+    j = 0
+    for step in range(int(rec[-1]) + 1):
+        try:
+            pw = [b**k for k in lags]
+        except OverflowError:
+            raise TrainingDivergedError(step, "b", _HINT_MODES) from None
+        u = a * c
+        r = [si - u * p for si, p in zip(s_list, pw)]
+        if step == rec[j]:
+            out[:, j] = a, b, c, 0.5 * sum(x * x for x in r)
+            j += 1
+        if step == rec[-1]:
+            break
+        g = sum(p * x for p, x in zip(pw, r))
+        gb = sum(k * pk * x for k, pk, x in zip(lags[:-1], pw[1:], r))  # d b^k / db
+        a, b, c = a + lr * c * g, b + lr * u * gb, c + lr * a * g
+        if not max(abs(a), abs(b), abs(c)) <= DIVERGENCE_LIMIT:
+            check_diverged(step + 1, _HINT_MODES, a=a, b=b, c=c)
+    return ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2], energy=out[3])
 
 
 def global_solution(kind: str, delta, lam, T: int):

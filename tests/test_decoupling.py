@@ -126,10 +126,10 @@ def test_teacher_task_has_inverse_exponential_correlations():
         sx, sh, sy, T=5, P=40, rng=rng, n_in=3, n_out=4
     )
     sigma = moments.correlations(task.X, task.Y)
-    expected = np.einsum("ok,tk,ik->toi", task.U, task.S, task.V)
+    expected = np.einsum("ok,tk,ik->toi", task.U, task.s.T, task.V)
     np.testing.assert_allclose(sigma, expected, atol=1e-12)
     np.testing.assert_allclose(
-        task.S,
+        task.s.T,
         tasks.task_singular_values("inverse_exponential", 5, sy * sx, sh).T,
         atol=1e-14,
     )

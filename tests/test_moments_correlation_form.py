@@ -87,7 +87,7 @@ def test_correlations_from_svd_matches_make_task():
     task = tasks.make_task(rng.uniform(0.5, 2, (4, 2)), P=50, rng=rng, n_in=3, n_out=2)
     np.testing.assert_allclose(
         moments.correlations(task.X, task.Y),
-        moments.correlations_from_svd(task.U, task.S, task.V),
+        moments.correlations_from_svd(task.U, task.s, task.V),
         atol=1e-12,
     )
 

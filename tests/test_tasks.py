@@ -143,7 +143,7 @@ def _make_task_before_vectors_argument(S, P, rng, n_in=None, n_out=None):
     X = tasks.whiten(rng.standard_normal((P, T * n_in))).reshape(P, T, n_in)
     U = tasks.random_orthonormal(n_out, K, rng)
     V = tasks.random_orthonormal(n_in, K, rng)
-    Y = np.einsum("toi,pti->po", moments.correlations_from_svd(U, S, V), X)
+    Y = np.einsum("toi,pti->po", moments.correlations_from_svd(U, S.T, V), X)
     return X, Y, U, V
 
 
@@ -220,6 +220,6 @@ def test_make_task_and_make_moments_do_not_alias_the_callers_arrays():
     mom = moments.make_moments(sig, sxx)
     for arr in (S, U, V, sig, sxx):
         arr[...] = 7.0
-    assert np.all(task.S == 1.0) and not np.any(task.U == 7.0)
+    assert np.all(task.s.T == 1.0) and not np.any(task.U == 7.0)
     assert not np.any(task.V == 7.0)
     assert np.all(mom.sigma_yx == 1.0) and np.all(mom.sigma_xx == 0.0)

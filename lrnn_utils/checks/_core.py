@@ -111,7 +111,7 @@ class Mistake:
     wrong: Callable[..., Any]
 
 
-class _Quiet:
+class Quiet:
     """Silence numpy warnings inside the check (our references and mistake models)."""
 
     def __enter__(self):
@@ -156,7 +156,7 @@ def _split(got, n: int):
 def _numbers(g, w) -> np.ndarray | None:
     """Lenient conversion of one output to a float (or complex) array, or None."""
     try:
-        with _Quiet():
+        with Quiet():
             g = np.asarray(g)
             if g.dtype.kind == "c" and not np.iscomplexobj(w):
                 if np.any(g.imag != 0):
@@ -187,7 +187,7 @@ def _lenient(got, want) -> list | None:
 def _same(a, b, rtol, atol, nan_ok=False) -> bool:
     """Outputs ``a`` (converted) equal ``b`` within tolerance."""
     try:
-        with _Quiet():
+        with Quiet():
             for x, y in zip(a, _as_tuple(b)):
                 y = np.asarray(y)
                 if x.shape != y.shape:
@@ -203,7 +203,7 @@ def _same(a, b, rtol, atol, nan_ok=False) -> bool:
 
 def _finite_parts(alt) -> list:
     try:
-        with _Quiet():
+        with Quiet():
             return [np.asarray(x, dtype=complex) for x in _as_tuple(alt)]
     except Exception:
         return [np.array(np.nan)]
@@ -259,7 +259,7 @@ def _strict_problem(got, want, labels, hints: dict) -> str | None:
                 return f"{label} is a {kind}, expected a single number"
             return f"{label} is a {kind}, not a numpy array: wrap it in np.array(...)"
         try:
-            with _Quiet():
+            with Quiet():
                 arr = np.asarray(g)
         except Exception:
             return f"{label} is not numeric (got {type(g).__name__})"
@@ -275,7 +275,7 @@ def _strict_problem(got, want, labels, hints: dict) -> str | None:
             if w.ndim == 0:
                 return f"{label} has shape {arr.shape}, expected a single number"
             return f"{label} has shape {arr.shape}, expected {w.shape}"
-        with _Quiet():
+        with Quiet():
             bad = ~np.isfinite(arr)
         if np.any(bad):
             return f"{label} contains NaN or inf"
@@ -314,7 +314,7 @@ def _describe(k, runs, lenient, rtol, atol, single, scalar_value=False) -> str:
     g = lenient[0][k]
     w = np.asarray(_as_tuple(first.want)[k])
     s = "yours" if single else _names(first.labels, k + 1)[k]
-    with _Quiet():
+    with Quiet():
         if g.size and np.all(g == 0) and np.any(w != 0):
             return f"{s} is all zeros"
         for arg, v in first.case.items():
@@ -373,7 +373,7 @@ def _diagnose(runs, mistakes, rtol, atol, labels, hints, scalar_value=False) -> 
         seen = False
         for i, run in enumerate(runs):
             try:
-                with _Quiet():
+                with Quiet():
                     alt = m.wrong(**run.case)
             except Exception:  # a mistake model that does not apply to this case
                 if i == 0:
@@ -516,7 +516,7 @@ def check_function(
     failed_at = None
     crash = None
     for where, case in todo:
-        with _Quiet():
+        with Quiet():
             want = reference(**case)
         try:
             got = student(**{key: _copy(v) for key, v in case.items()})

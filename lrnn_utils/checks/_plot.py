@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._core import _Quiet
+from ._core import Quiet
 
 __all__: list[str] = []
 
@@ -24,7 +24,7 @@ __all__: list[str] = []
 def _curve(fn, curve):
     """``(x, Y)`` of ``curve(fn)`` as float arrays (``Y`` of shape (n, k)), or None."""
     try:
-        with _Quiet():
+        with Quiet():
             x, y = curve(fn)
             x = np.asarray(x, dtype=float)
             y = np.asarray(y, dtype=float)
@@ -99,7 +99,7 @@ def plot_comparison(
     colors = plotting.condition_colors(y.shape[1])
     for j in range(y.shape[1]):
         label = labels[j] if j < len(labels) else None
-        with _Quiet():
+        with Quiet():
             finite = np.where(np.isfinite(y[:, j]), y[:, j], np.nan)
             if logy:
                 finite = np.where(finite > 0, finite, np.nan)
