@@ -4,14 +4,16 @@ The lesson itself (reading the modes off the weights, one Euler step of the mode
 equations, gradient descent on the full matrices next to it) is written out in the
 chapter. This module keeps what the chapter uses after it has shown that computation:
 
-* :func:`aligned_blocks` and :func:`misalignment` -- weights (or gradients) seen in the
-  aligned basis, and how far they are from the aligned form (validation);
 * :func:`two_basis_init` -- the initialisation as printed in App. P.1.1 of the paper
   (two hidden bases, ``R_y = R_x^{-1}``), kept to show why it is not aligned;
 * :func:`teacher_task` -- data from an aligned linear-RNN teacher (App. B, eqs 26-29);
 * :func:`energy_gradient_fd` -- central finite differences of the energy;
 * :func:`run_aligned` -- the reference runner: full-matrix gradient descent from an
   aligned start next to the Euler-integrated mode equations.
+
+The weights seen in the aligned basis and their distance from the aligned form are
+read-outs of the network: :func:`lrnn_utils.network.aligned_blocks`,
+:func:`lrnn_utils.network.misalignment`.
 """
 
 from __future__ import annotations
@@ -34,138 +36,12 @@ from ._validation import (
 from .tasks import Task, check_task, make_task, random_orthonormal
 
 __all__ = [
-    "aligned_blocks",
-    "misalignment",
     "two_basis_init",
     "teacher_task",
     "energy_gradient_fd",
     "AlignedRun",
     "run_aligned",
 ]
-
-
-def aligned_blocks(Wx, Wh, Wy, task: Task, R):
-    """Weights (or gradients) seen in the aligned basis.
-
-    Returns ``Rᵀ W_x V``, ``Rᵀ W_h R`` and ``Uᵀ W_y R``.
-
-    Under Assumption 3 the leading ``K x K`` blocks are diagonal with the
-    modes ``a, b, c`` on the diagonal and every other entry is zero.
-
-    Parameters
-    ----------
-    Wx, Wh, Wy : array_like
-        Matrices with optional leading (stack) dimensions.
-    task : Task
-        Provides ``U`` (``Ny x K``) and ``V`` (``Nx x K``).
-    R : array_like, shape (Nh, Nh)
-        Orthogonal hidden basis (e.g. from :func:`lrnn_utils.network.aligned_init`).
-
-    Returns
-    -------
-    (Ax, Ah, Ay) : tuple of numpy.ndarray
-        Shapes ``leading + (Nh, K)``, ``leading + (Nh, Nh)``, ``leading + (K, Nh)``.
-
-    Raises
-    ------
-    TypeError
-        If ``task`` is not a :class:`~lrnn_utils.tasks.Task`.
-    ValueError
-        If the shapes do not match or an input is not finite.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from lrnn_utils import network, tasks
-    >>> rng = np.random.default_rng(0)
-    >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
-    >>> Wx, Wh, Wy, R = network.aligned_init(task, 0.5, [0.2, 0.4], 1.0, rng)
-    >>> Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
-    >>> np.round(Ah, 12) + 0.0
-    array([[0.2, 0. ],
-           [0. , 0.4]])
-    """
-    check_task(task)
-    Wx = as_finite_array(Wx, "Wx", min_ndim=2)
-    Wh = as_finite_array(Wh, "Wh", min_ndim=2)
-    Wy = as_finite_array(Wy, "Wy", min_ndim=2)
-    R = as_finite_array(R, "R", ndim=2)
-    Nh = R.shape[0]
-    if R.shape != (Nh, Nh):
-        raise ValueError(f"R must be square, got shape {R.shape}")
-    if Wx.shape[-2:] != (Nh, task.V.shape[0]):
-        raise ValueError(
-            f"Wx must end in shape ({Nh}, {task.V.shape[0]}), got {Wx.shape}"
-        )
-    if Wh.shape[-2:] != (Nh, Nh):
-        raise ValueError(f"Wh must end in shape ({Nh}, {Nh}), got {Wh.shape}")
-    if Wy.shape[-2:] != (task.U.shape[0], Nh):
-        raise ValueError(
-            f"Wy must end in shape ({task.U.shape[0]}, {Nh}), got {Wy.shape}"
-        )
-    Ax = np.einsum("hg,...hi,ik->...gk", R, Wx, task.V)
-    Ah = np.einsum("hg,...hj,jl->...gl", R, Wh, R)
-    Ay = np.einsum("ok,...oh,hg->...kg", task.U, Wy, R)
-    return Ax, Ah, Ay
-
-
-def misalignment(Wx, Wh, Wy, task: Task, R) -> np.ndarray:
-    """Largest part of the weights (or gradients) that Assumption 3 says must vanish.
-
-    Two kinds of entries should be zero for aligned weights:
-
-    * everything in :func:`aligned_blocks` except the first ``K`` diagonal
-      entries (off-diagonal couplings between dimensions, and hidden
-      directions beyond the first ``K``);
-    * the parts of ``W_x`` and ``W_y`` outside the task's singular directions,
-      ``W_x (I − V Vᵀ)`` and ``(I − U Uᵀ) W_y``.  These are only present when
-      ``N_x > K`` or ``N_y > K``, and :func:`aligned_blocks` cannot see them.
-
-    Returns the largest absolute value among all of these entries.
-
-    Parameters
-    ----------
-    Wx, Wh, Wy, task, R
-        As in :func:`aligned_blocks`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``leading`` (a 0-d array for single matrices).
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`aligned_blocks` (bad task, shapes or non-finite input).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from lrnn_utils import network, tasks
-    >>> rng = np.random.default_rng(0)
-    >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
-    >>> Wx, Wh, Wy, R = network.aligned_init(task, 0.5, 0.3, 1.0, rng)
-    >>> bool(misalignment(Wx, Wh, Wy, task, R) < 1e-12)
-    True
-    >>> bool(misalignment(Wx, Wh + 0.1, Wy, task, R) > 0.01)
-    True
-    """
-    Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
-    K = task.K
-    out = []
-    idx = np.arange(K)
-    for blk in (Ax, Ah, Ay):
-        rest = blk.copy()
-        rest[..., idx, idx] = 0.0
-        out.append(np.max(np.abs(rest), axis=(-2, -1)))
-    Wx = np.asarray(Wx, dtype=float)
-    Wy = np.asarray(Wy, dtype=float)
-    V, U = task.V, task.U
-    outside_x = Wx - np.einsum("...hi,ik,jk->...hj", Wx, V, V)  # W_x (I - V V^T)
-    outside_y = Wy - np.einsum("ok,pk,...ph->...oh", U, U, Wy)  # (I - U U^T) W_y
-    out.append(np.max(np.abs(outside_x), axis=(-2, -1)))
-    out.append(np.max(np.abs(outside_y), axis=(-2, -1)))
-    return np.max(np.stack(out), axis=0)
 
 
 def two_basis_init(task: Task, a0, b0, c0, rng: np.random.Generator):
@@ -326,7 +202,7 @@ class AlignedRun:
     loss : ndarray, shape (n,)
         Full-matrix loss.
     misalignment : ndarray, shape (n,)
-        :func:`misalignment` of the full-matrix weights.
+        :func:`lrnn_utils.network.misalignment` of the full-matrix weights.
     theory : lrnn_utils.theory.ModeTrajectory
         Euler integration of the mode equations from the same start.
     final_weights : tuple of ndarray
@@ -431,7 +307,7 @@ def run_aligned(
         Wx, Wh, Wy, task.X, task.Y, lr, steps, record_every, method=method
     )
     a, b, c = _network.modes(hist.Wx, hist.Wh, hist.Wy, task, R)
-    mis = misalignment(hist.Wx, hist.Wh, hist.Wy, task, R)
+    mis = _network.misalignment(hist.Wx, hist.Wh, hist.Wy, task, R)
     K = task.K
     traj = _theory.simulate_modes(
         np.broadcast_to(np.asarray(a0, float), (K,)),

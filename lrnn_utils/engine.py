@@ -150,6 +150,10 @@ def _train_bptt(Wx, Wh, Wy, X, Y, lr, rec, on_divergence) -> TrainingHistory:
     )
 
 
+#: A loss offset ``½ tr Σ^{YY} − ½ Σ_t ‖Σ^{YX_t}‖²`` below this fraction of
+#: ``tr Σ^{YY}`` is rounding noise and counts as 0 (exactly linear targets).
+OFFSET_RTOL = 1e-12
+
 #: Above this ``B T² Ny Nx Nh`` the lag recursion beats the block-Hankel product.
 HANKEL_MAX_WORK = 100_000
 
@@ -225,9 +229,12 @@ class _Engine:
             self.cxx = c.reshape((-1, T * Nx, T * Nx))
         yy = np.asarray(mom.yy, dtype=float).reshape(-1)
         self.half_yy = 0.5 * yy
-        # weight-independent part of the loss for whitened inputs
-        # (>= 0 by Bessel's inequality; clipped so rounding cannot make it negative)
-        self.offset = np.maximum(0.5 * (yy - np.sum(self.syx**2, axis=(1, 2))), 0.0)
+        # weight-independent part of the loss for whitened inputs (>= 0 by Bessel's
+        # inequality).  It is 0 for targets that are a linear function of the inputs,
+        # and then its computed value is rounding noise (~1e-16 yy) that would put a
+        # floor under the loss; below OFFSET_RTOL * yy it is taken as exactly 0.
+        off = 0.5 * (yy - np.sum(self.syx**2, axis=(1, 2)))
+        self.offset = np.where(off > OFFSET_RTOL * yy, off, 0.0)
         self.M = np.empty((B, Ny, T * Nx))
         if method == "hankel":
             self._init_hankel()

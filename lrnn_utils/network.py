@@ -55,6 +55,8 @@ __all__ = [
     "finite_difference_gradients",
     "aligned_init",
     "unaligned_init",
+    "aligned_blocks",
+    "misalignment",
     "modes",
     "read_modes",
     "hidden_norm_rms",
@@ -386,6 +388,130 @@ def unaligned_init(n_in: int, n_hidden: int, n_out: int, scale: float, rng):
     return Wx, Wh, Wy
 
 
+def aligned_blocks(Wx, Wh, Wy, task: Task, R):
+    """Weights (or gradients) seen in the aligned basis.
+
+    Returns ``Rᵀ W_x V``, ``Rᵀ W_h R`` and ``Uᵀ W_y R``.
+
+    Under Assumption 3 the leading ``K x K`` blocks are diagonal with the
+    modes ``a, b, c`` on the diagonal and every other entry is zero.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        Matrices with optional leading (stack) dimensions.
+    task : Task
+        Provides ``U`` (``Ny x K``) and ``V`` (``Nx x K``).
+    R : array_like, shape (Nh, Nh)
+        Orthogonal hidden basis (e.g. from :func:`lrnn_utils.network.aligned_init`).
+
+    Returns
+    -------
+    (Ax, Ah, Ay) : tuple of numpy.ndarray
+        Shapes ``leading + (Nh, K)``, ``leading + (Nh, Nh)``, ``leading + (K, Nh)``.
+
+    Raises
+    ------
+    TypeError
+        If ``task`` is not a :class:`~lrnn_utils.tasks.Task`.
+    ValueError
+        If the shapes do not match or an input is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils import tasks
+    >>> rng = np.random.default_rng(0)
+    >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
+    >>> Wx, Wh, Wy, R = aligned_init(task, 0.5, [0.2, 0.4], 1.0, rng)
+    >>> Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
+    >>> np.round(Ah, 12) + 0.0
+    array([[0.2, 0. ],
+           [0. , 0.4]])
+    """
+    check_task(task)
+    Wx = as_finite_array(Wx, "Wx", min_ndim=2)
+    Wh = as_finite_array(Wh, "Wh", min_ndim=2)
+    Wy = as_finite_array(Wy, "Wy", min_ndim=2)
+    R = as_finite_array(R, "R", ndim=2)
+    Nh = R.shape[0]
+    if R.shape != (Nh, Nh):
+        raise ValueError(f"R must be square, got shape {R.shape}")
+    if Wx.shape[-2:] != (Nh, task.V.shape[0]):
+        raise ValueError(
+            f"Wx must end in shape ({Nh}, {task.V.shape[0]}), got {Wx.shape}"
+        )
+    if Wh.shape[-2:] != (Nh, Nh):
+        raise ValueError(f"Wh must end in shape ({Nh}, {Nh}), got {Wh.shape}")
+    if Wy.shape[-2:] != (task.U.shape[0], Nh):
+        raise ValueError(
+            f"Wy must end in shape ({task.U.shape[0]}, {Nh}), got {Wy.shape}"
+        )
+    Ax = np.einsum("hg,...hi,ik->...gk", R, Wx, task.V)
+    Ah = np.einsum("hg,...hj,jl->...gl", R, Wh, R)
+    Ay = np.einsum("ok,...oh,hg->...kg", task.U, Wy, R)
+    return Ax, Ah, Ay
+
+
+def misalignment(Wx, Wh, Wy, task: Task, R) -> np.ndarray:
+    """Largest part of the weights (or gradients) that Assumption 3 says must vanish.
+
+    Two kinds of entries should be zero for aligned weights:
+
+    * everything in :func:`aligned_blocks` except the first ``K`` diagonal
+      entries (off-diagonal couplings between dimensions, and hidden
+      directions beyond the first ``K``);
+    * the parts of ``W_x`` and ``W_y`` outside the task's singular directions,
+      ``W_x (I − V Vᵀ)`` and ``(I − U Uᵀ) W_y``.  These are only present when
+      ``N_x > K`` or ``N_y > K``, and :func:`aligned_blocks` cannot see them.
+
+    Returns the largest absolute value among all of these entries.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy, task, R
+        As in :func:`aligned_blocks`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``leading`` (a 0-d array for single matrices).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`aligned_blocks` (bad task, shapes or non-finite input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_utils import tasks
+    >>> rng = np.random.default_rng(0)
+    >>> task = tasks.make_task(np.ones((3, 2)), P=12, rng=rng)
+    >>> Wx, Wh, Wy, R = aligned_init(task, 0.5, 0.3, 1.0, rng)
+    >>> bool(misalignment(Wx, Wh, Wy, task, R) < 1e-12)
+    True
+    >>> bool(misalignment(Wx, Wh + 0.1, Wy, task, R) > 0.01)
+    True
+    """
+    Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
+    K = task.K
+    out = []
+    idx = np.arange(K)
+    for blk in (Ax, Ah, Ay):
+        rest = blk.copy()
+        rest[..., idx, idx] = 0.0
+        out.append(np.max(np.abs(rest), axis=(-2, -1)))
+    Wx = np.asarray(Wx, dtype=float)
+    Wy = np.asarray(Wy, dtype=float)
+    V, U = task.V, task.U
+    outside_x = Wx - np.einsum("...hi,ik,jk->...hj", Wx, V, V)  # W_x (I - V V^T)
+    outside_y = Wy - np.einsum("ok,pk,...ph->...oh", U, U, Wy)  # (I - U U^T) W_y
+    out.append(np.max(np.abs(outside_x), axis=(-2, -1)))
+    out.append(np.max(np.abs(outside_y), axis=(-2, -1)))
+    return np.max(np.stack(out), axis=0)
+
+
 def modes(Wx, Wh, Wy, task: Task, R):
     """Read the modes off (stacks of) weights in the aligned basis.
 
@@ -408,25 +534,16 @@ def modes(Wx, Wh, Wy, task: Task, R):
     (a, b, c) : tuple of numpy.ndarray, each of shape ``leading + (K,)``
     """
     check_task(task)
-    Wx = as_finite_array(Wx, "Wx", min_ndim=2)
-    Wh = as_finite_array(Wh, "Wh", min_ndim=2)
-    Wy = as_finite_array(Wy, "Wy", min_ndim=2)
-    R = as_finite_array(R, "R", ndim=2)
     K = task.K
+    R = as_finite_array(R, "R", ndim=2)
     if R.shape[0] != R.shape[1] or R.shape[1] < K:
         raise ValueError(
             f"R must be a square (Nh, Nh) basis with Nh >= K = {K} (one hidden "
             f"direction per mode), got shape {R.shape}"
         )
-    Rk = R[:, :K]
-    if Wx.shape[-2:] != (R.shape[0], task.V.shape[0]):
-        raise ValueError(
-            f"Wx must end in shape ({R.shape[0]}, {task.V.shape[0]}), got {Wx.shape}"
-        )
-    a = np.einsum("hk,...hi,ik->...k", Rk, Wx, task.V)
-    b = np.einsum("hk,...hg,gk->...k", Rk, Wh, Rk)
-    c = np.einsum("ok,...oh,hk->...k", task.U, Wy, Rk)
-    return a, b, c
+    Ax, Ah, Ay = aligned_blocks(Wx, Wh, Wy, task, R)
+    idx = np.arange(K)
+    return Ax[..., idx, idx], Ah[..., idx, idx], Ay[..., idx, idx]
 
 
 def read_modes(Wx, Wh, Wy, U, V):

@@ -27,9 +27,9 @@ check runs the reference on seeded random cases (the student may pass another ``
 and diagnoses mistakes by running the known wrong variants on the same cases, so a
 check without its reference code could only replay stored answers for the default
 seed. Hiding them would also hide little: the book's public functions, which the
-chapters use after each exercise (``network.effective_maps``, ``network.gradients``,
-``theory.simulate_modes``, ``kernels.jacobian``, ...), compute the same things. For graded
-work, treat the checks as formative feedback, grade with otter-grader
+chapters use after each exercise (``network.effective_maps``,
+``network.gradients``, ``theory.simulate_modes``, ``kernels.jacobian``, ...), compute
+the same things. For graded work, treat the checks as formative feedback, grade with otter-grader
 (``scripts/otter_master.py``) and add questions of your own.
 """
 

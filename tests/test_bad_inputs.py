@@ -155,7 +155,7 @@ CATALOGUE = [
      dict(kind="name", T="int1", delta="bcast", lam="bcast", kappa="bcast")),
     (tasks.dirac_singular_values, lambda b: dict(T=3, beta=0.8, kappa=1.0),
      dict(T="int1", beta="bcast", kappa="bcast")),
-    # ---------------------------------------------------------------- model
+    # -------------------------------------------------------------- network
     (network.forward, lambda b: dict(**W3(b), X=b["X"]),
      dict(Wx="arr", Wh="arr", Wy="arr", X="arr0")),
     (network.hidden_states, lambda b: dict(**W3(b), X=b["X"]),
@@ -207,7 +207,7 @@ CATALOGUE = [
     (theory.regularization_term, lambda b: dict(a=0.5, b=0.5, c=0.5, T=3),
      dict(a="bcast", b="bcast", c="bcast", T="int1")),
     (theory.landau_critical_beta, lambda b: dict(T=4), dict(T="int1")),
-    # ------------------------------------------------------ correlation_form
+    # -------------------------------------------------------------- moments
     (moments.correlation_loss, lambda b: dict(**W3(b), sigma_yx=b["Syx"]),
      dict(Wx="arr", Wh="arr", Wy="arr", sigma_yx="arr0")),
     (moments.loss_offset, lambda b: dict(X=b["X"], Y=b["Y"]),
@@ -226,7 +226,7 @@ CATALOGUE = [
      dict(x="bcast", floor="pos", spec="str")),
     (report.fmt_below, lambda b: dict(x=1e-13), dict(x="bcast", bound="pos")),
     (report.shown, lambda b: dict(x=0.123, spec=".2f"), dict(x="real", spec="str")),
-    # -------------------------------------------------------------- unrolled
+    # ------------------------------------------------ network and moments
     (network.apply_maps, lambda b: dict(M=b["M"], X=b["X"]), dict(M="arr0", X="arr")),
     (network.impulse_response, lambda b: dict(**W3(b), T=3),
      dict(Wx="arr", Wh="arr", Wy="arr", T="int1")),
@@ -249,9 +249,9 @@ CATALOGUE = [
     (moments.population_moments, lambda b: dict(A=b["M"], Sxx=b["Sxx"]),
      dict(A="arr0", Sxx="arr")),
     # ------------------------------------------------------------ decoupling
-    (decoupling.aligned_blocks, lambda b: dict(**W3(b), task=b["task"], R=b["R"]),
+    (network.aligned_blocks, lambda b: dict(**W3(b), task=b["task"], R=b["R"]),
      dict(Wx="bcast", Wh="bcast", Wy="bcast", task="task", R="arr")),
-    (decoupling.misalignment, lambda b: dict(**W3(b), task=b["task"], R=b["R"]),
+    (network.misalignment, lambda b: dict(**W3(b), task=b["task"], R=b["R"]),
      dict(Wx="bcast", Wh="bcast", Wy="bcast", task="task", R="arr")),
     (decoupling.two_basis_init,
      lambda b: dict(task=b["task"], a0=0.1, b0=0.1, c0=0.1, rng=b["rng"]),
@@ -299,7 +299,7 @@ CATALOGUE = [
      lambda b: dict(delta=[1.0, 1.0], lam=[0.5, 1.0], T=3, max_steps=2000),
      dict(delta="arr", lam="arr", T="int1", init="pos", init_b="real", t_end="pos",
           lr="pos", max_steps="int1")),
-    # ------------------------------------------------------------- stability
+    # ------------------------------------------------ theory (curvature)
     (theory.loss_at_lengths,
      lambda b: dict(**W3(b), U=b["task"].U, V=b["task"].V, kind="constant",
                     delta=[1.0, 0.5], lam=[1.0, 1.0], T_tests=[3, 4], rng=b["rng"]),
@@ -326,7 +326,7 @@ CATALOGUE = [
     (phase.brute_force_critical_beta,
      lambda b: dict(T=3, beta=np.linspace(0.5, 1.0, 6), b=np.linspace(1e-3, 3, 30)),
      dict(T="int1", beta="arr0", b="arr0")),
-    # ------------------------------------------------------------------- ntk
+    # --------------------------------------------------------------- kernels
     (kernels.backward_maps, lambda b: dict(**W3(b), T=3),
      dict(Wx="arr", Wh="arr", Wy="arr", T="int1")),
     (kernels.jacobian, lambda b: dict(**W3(b), X=b["X"]),
@@ -349,7 +349,7 @@ CATALOGUE = [
      dict(T="int1", io_scale="pos", rec_scale="pos", init="name", steps="int0",
           rng="rng", n_hidden="int1", K="int1", lr="pos", lr_fraction="pos",
           lr_max="pos", record_every="int1")),
-    # --------------------------------------------------------------- sensory
+    # --------------------------------------------------------------- stimuli
     (stimuli.target_weights, lambda b: dict(target="late", T=3),
      dict(target="name", T="int1")),
     (stimuli.trials, lambda b: dict(n_trials=1, T=2, rng=b["rng"]),
@@ -364,7 +364,7 @@ CATALOGUE = [
      dict(history="obj", X="arr0", lr="pos")),
     (network.network_sharpness, lambda b: dict(**W3(b), X=b["X"], Y=b["Y"]),
      dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", eps="pos")),
-    # ------------------------------------------------------------------ fast
+    # ---------------------------------------------------------------- engine
     (moments.moments, lambda b: dict(X=b["X"], Y=b["Y"]),
      dict(X="arr0", Y="arr", whitened="bool")),
     (moments.make_moments,

@@ -37,13 +37,13 @@ def test_aligned_blocks_and_misalignment():
         np.array([0.7, 0.8, 0.9]),
     )
     Wx, Wh, Wy, R = network.aligned_init(task, a0, b0, c0, rng)
-    Ax, Ah, Ay = decoupling.aligned_blocks(Wx, Wh, Wy, task, R)
+    Ax, Ah, Ay = network.aligned_blocks(Wx, Wh, Wy, task, R)
     np.testing.assert_allclose(Ax, np.diag(a0), atol=1e-14)
     np.testing.assert_allclose(Ah, np.diag(b0), atol=1e-14)
     np.testing.assert_allclose(Ay, np.diag(c0), atol=1e-14)
-    assert decoupling.misalignment(Wx, Wh, Wy, task, R) < 1e-14
+    assert network.misalignment(Wx, Wh, Wy, task, R) < 1e-14
     # stacked input keeps leading dims
-    stack = decoupling.misalignment(
+    stack = network.misalignment(
         np.stack([Wx, Wx]), np.stack([Wh, Wh + 0.1]), np.stack([Wy, Wy]), task, R
     )
     assert stack.shape == (2,)
@@ -55,7 +55,7 @@ def test_misalignment_sees_components_outside_the_task_directions():
     # to aligned_blocks but must count as misalignment
     task, rng = _task(K=2, n_in=4, n_out=3)
     Wx, Wh, Wy, R = network.aligned_init(task, 0.3, 0.5, 0.7, rng)
-    assert decoupling.misalignment(Wx, Wh, Wy, task, R) < 1e-14
+    assert network.misalignment(Wx, Wh, Wy, task, R) < 1e-14
     v_perp = np.linalg.svd(np.eye(4) - task.V @ task.V.T)[0][
         :, 0
     ]  # unit vector orthogonal to V
@@ -65,17 +65,17 @@ def test_misalignment_sees_components_outside_the_task_directions():
     bump_y = Wy + 0.3 * np.outer(u_perp, R[:, 1])
     # the aligned blocks do not change ...
     for new, old in zip(
-        decoupling.aligned_blocks(bump_x, Wh, bump_y, task, R),
-        decoupling.aligned_blocks(Wx, Wh, Wy, task, R),
+        network.aligned_blocks(bump_x, Wh, bump_y, task, R),
+        network.aligned_blocks(Wx, Wh, Wy, task, R),
     ):
         np.testing.assert_allclose(new, old, atol=1e-14)
     # ... but the misalignment does
     np.testing.assert_allclose(
-        decoupling.misalignment(bump_x, Wh, Wy, task, R),
+        network.misalignment(bump_x, Wh, Wy, task, R),
         0.2 * np.max(np.abs(np.outer(R[:, 0], v_perp))),
         rtol=1e-12,
     )
-    assert decoupling.misalignment(Wx, Wh, bump_y, task, R) > 0.05
+    assert network.misalignment(Wx, Wh, bump_y, task, R) > 0.05
     # a full-matrix run keeps the out-of-span parts at zero
     run = decoupling.run_aligned(
         task, 0.1, 0.2, 0.15, lr=0.02, steps=200, rng=rng, record_every=50
@@ -87,11 +87,11 @@ def test_aligned_blocks_validation():
     task, rng = _task()
     Wx, Wh, Wy, R = network.aligned_init(task, 0.1, 0.1, 0.1, rng)
     with pytest.raises(TypeError, match="task"):
-        decoupling.aligned_blocks(Wx, Wh, Wy, "not a task", R)
+        network.aligned_blocks(Wx, Wh, Wy, "not a task", R)
     with pytest.raises(ValueError):
-        decoupling.aligned_blocks(Wx, Wh, Wy, task, np.eye(3))
+        network.aligned_blocks(Wx, Wh, Wy, task, np.eye(3))
     with pytest.raises(ValueError):
-        decoupling.aligned_blocks(Wx, Wh, Wy, task, np.ones((2, 3)))
+        network.aligned_blocks(Wx, Wh, Wy, task, np.ones((2, 3)))
 
 
 def test_two_basis_init_only_matches_for_one_recurrent_step():
