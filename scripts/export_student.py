@@ -29,8 +29,8 @@ check without its reference code could only replay stored answers for the defaul
 seed. Hiding them would also hide little: the book's public functions, which the
 chapters use after each exercise (``network.effective_maps``,
 ``network.gradients``, ``theory.simulate_modes``, ``kernels.jacobian``, ...), compute
-the same things. For graded work, treat the checks as formative feedback, grade with otter-grader
-(``scripts/otter_master.py``) and add questions of your own.
+the same things. For graded work, treat the checks as formative feedback, grade with
+otter-grader (``scripts/otter_master.py``) and add questions of your own.
 """
 
 from __future__ import annotations
