@@ -114,6 +114,19 @@ def test_fails_on_a_changed_thumbnail(book):
     assert _has(gallery.check(book), "fig-ch3-fig2.png", "stale")
 
 
+def test_pixel_tolerance():
+    a = Image.new("RGBA", (4, 3), (10, 20, 30, 255))
+    b = a.copy()
+    b.putpixel((1, 1), (12, 20, 29, 255))  # rounding-level: the same thumbnail
+    assert gallery.same_pixels(a, b)
+    b.putpixel((2, 2), (40, 20, 30, 255))  # a changed pixel
+    assert not gallery.same_pixels(a, b)
+    assert not gallery.same_pixels(a, a.convert("RGB"))
+    assert not gallery.same_pixels(a, a.resize((4, 4)))
+    grey = Image.new("L", (2, 2), 7)
+    assert gallery.same_pixels(grey, Image.new("L", (2, 2), 8))
+
+
 def test_fails_on_a_stale_hero(book):
     with Image.open(book / gallery.HERO_FILE) as im:
         im.crop((0, 0, 10, 10)).save(book / gallery.HERO_FILE)
