@@ -401,6 +401,12 @@ def _one_line(text) -> str:
     return " ".join(str(text).split())
 
 
+def row_label(row: dict) -> str:
+    """The target in front of a row, ``ledger-<id>``: other pages link to the row
+    with ``{ref}`text <ledger-<id>>``` (the figure gallery does)."""
+    return f"ledger-{row['id']}"
+
+
 def _verdict(row: dict, note_kind: dict[str, str]) -> str:
     parts = [f"**{VERDICTS[row['verdict']]}**"]
     detail = row.get("correct") or row.get("setting")
@@ -435,7 +441,9 @@ def _table(chapter: dict, note_kind: dict[str, str]) -> list[str]:
         if row.get("comment") and row["verdict"] != "not-covered":
             cell.append("*Book:* " + _one_line(row["comment"]))
         out += [
-            f"* - {_one_line(row['paper'])}",
+            f"* - ({row_label(row)})=",
+            "",
+            f"    {_one_line(row['paper'])}",
             "  - " + "\n\n    ".join(cell),
             f"  - {_verdict(row, note_kind)}",
         ]

@@ -24,7 +24,9 @@ GITHUB = re.compile(r"https?://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_-]+(?:\.[a
 DERIVED = re.compile(
     r"(?:mybinder\.org/v2/gh|colab\.research\.google\.com/github)/([\w.-]+/[\w.-]+)/"
 )
+PAGES = re.compile(r"https://([\w.-]+\.github\.io/[\w.-]+)/")
 PLACEHOLDER = "https://github.com/OWNER/NAME"  # in the docs of set_repo_url.py
+PAGES_PLACEHOLDER = "https://OWNER.github.io/NAME/"  # in the README
 INSTALL = re.compile(r'"lrnn-utils\[colab\] @ git\+([^"]+)"')
 
 
@@ -54,6 +56,8 @@ def test_text_files(name):
     assert found <= {URL}, f"{name} names another repository URL: {found - {URL}}"
     derived = set(DERIVED.findall(text))
     assert derived <= {set_repo_url.slug(URL)}, derived
+    pages = {f"https://{m}/" for m in PAGES.findall(text)} - {PAGES_PLACEHOLDER}
+    assert pages <= {set_repo_url.pages_url(URL)}, pages
 
 
 def chapter_notebooks(folder):
@@ -97,8 +101,11 @@ def test_set_repo_url_rewrites_every_copy_and_back(tmp_path):
     for name in set_repo_url.TEXT_FILES:
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert URL not in text and set_repo_url.slug(URL) + "/" not in text, name
+        assert set_repo_url.pages_url(URL) not in text, name
     with open(tmp_path / "pyproject.toml", "rb") as f:
         assert set(tomllib.load(f)["project"]["urls"].values()) == {new}
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "https://someone-else.github.io/linear-rnn-book/" in readme  # book badge
     for path in sorted((tmp_path / "book").glob("*.ipynb")):
         old_nb = nbformat.read(REPO / "book" / path.name, as_version=4)
         new_nb = nbformat.read(path, as_version=4)
