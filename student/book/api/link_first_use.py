@@ -7,10 +7,10 @@ Usage (from the repository root)::
 
 For every page of ``_toc.yml`` (in order) and every name the API reference documents
 (``apigen.public_objects``, so the list follows a reorganisation of the package), the
-first cell where the name is used as ``module.name`` (``model.train``,
+first cell where the name is used as ``module.name`` (``engine.train``,
 ``checks.euler_step``, ``lrnn_utils.report.shown``) or imported with
 ``from lrnn_utils.module import name``. Each row gives the MyST role that links it to
-the reference, e.g. ``{py:func}`model.train <lrnn_utils.model.train>```, to be put in
+the reference, e.g. ``{py:func}`engine.train <lrnn_utils.engine.train>```, to be put in
 the prose next to that cell (a later, manual step: the chapters are not edited here).
 """
 
