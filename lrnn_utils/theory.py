@@ -13,6 +13,7 @@ against ``s.shape[:-1]``, so many modes or whole parameter grids are handled at 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -435,22 +436,26 @@ def _scalar_path(a, b, c, s, lr, rec):
     """:func:`simulate_modes` for one scalar mode, in plain floats."""
     s_list = [float(x) for x in s]
     lags = list(range(len(s_list) - 1, -1, -1))  # T - i for i = 1..T
+    lags_d = lags[:-1]  # d b^k / db = k b^(k-1): lags paired with pw[1:]
+    recorded = rec.tolist()
+    last, next_rec = recorded[-1], iter(recorded)
     out = np.empty((4, rec.size))
-    j = 0
-    for step in range(int(rec[-1]) + 1):
+    j, want = 0, next(next_rec)
+    mul = operator.mul
+    for step in range(last + 1):
         try:
             pw = [b**k for k in lags]
         except OverflowError:
             raise TrainingDivergedError(step, "b", _HINT_MODES) from None
         u = a * c
         r = [si - u * p for si, p in zip(s_list, pw)]
-        if step == rec[j]:
-            out[:, j] = a, b, c, 0.5 * sum(x * x for x in r)
-            j += 1
-        if step == rec[-1]:
+        if step == want:
+            out[:, j] = a, b, c, 0.5 * sum([x * x for x in r])
+            j, want = j + 1, next(next_rec, None)
+        if step == last:
             break
-        g = sum(p * x for p, x in zip(pw, r))
-        gb = sum(k * pk * x for k, pk, x in zip(lags[:-1], pw[1:], r))  # d b^k / db
+        g = sum(map(mul, pw, r))
+        gb = sum([k * pk * x for k, pk, x in zip(lags_d, pw[1:], r)])
         a, b, c = a + lr * c * g, b + lr * u * gb, c + lr * a * g
         if not max(abs(a), abs(b), abs(c)) <= DIVERGENCE_LIMIT:
             check_diverged(step + 1, _HINT_MODES, a=a, b=b, c=c)

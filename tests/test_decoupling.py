@@ -169,6 +169,21 @@ def test_run_aligned_matches_mode_theory(kind):
     np.testing.assert_allclose(run.u, run.a * run.c)
 
 
+def test_run_aligned_one_mode_takes_the_scalar_path():
+    task, rng = _task(T=4, K=1, kind="inverse_exponential")
+    run = decoupling.run_aligned(
+        task, 0.1, 0.2, 0.15, 0.02, 300, rng, record_every=7, method="moments"
+    )
+    grid = theory.simulate_modes([0.1], [0.2], [0.15], task.s, 0.02, 300, 7)
+    assert run.theory.a.shape == grid.a.shape == (run.steps.size, 1)
+    np.testing.assert_array_equal(run.theory.steps, grid.steps)
+    for name in ("a", "b", "c", "energy"):  # the same Euler steps up to rounding
+        np.testing.assert_allclose(
+            getattr(run.theory, name), getattr(grid, name), rtol=1e-12, atol=1e-15
+        )
+    assert run.max_deviation < 1e-12
+
+
 def test_run_aligned_divergence_and_validation():
     task, rng = _task(T=3, K=1)
     with pytest.raises(TrainingDivergedError):

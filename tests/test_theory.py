@@ -250,3 +250,23 @@ def test_u_closed_form_keeps_full_precision_as_S1_vanishes(S1):
             exact = mp.mpf(S1) / (1 + (mp.mpf(S1) / u0 - 1) * mp.e ** (-x))
             got = theory.u_closed_form(t, u0, 1.0, [S1])  # T = 1: S1 = s_1, S2 = 1
             assert abs(mp.mpf(float(got)) - exact) < 1e-13 * abs(exact), (t, u0)
+
+
+@pytest.mark.parametrize("lr", [0.01, 0.3, 2.0])
+def test_scalar_path_equals_the_vectorised_loop(lr):
+    """One scalar mode runs on floats; a shape-(1,) mode through the numpy loop."""
+    s = np.array([0.3, -0.8, 1.2, 0.5])
+    args = (0.4, 0.7, 0.2)
+    try:
+        one = theory.simulate_modes(*args, s, lr, 400, 9)
+    except TrainingDivergedError as err:
+        with pytest.raises(TrainingDivergedError) as again:
+            theory.simulate_modes(*([x] for x in args), s[None], lr, 400, 9)
+        assert again.value.step == err.step
+        return
+    grid = theory.simulate_modes(*([x] for x in args), s[None], lr, 400, 9)
+    np.testing.assert_array_equal(one.steps, grid.steps)
+    for name in ("a", "b", "c", "energy"):
+        np.testing.assert_allclose(
+            getattr(one, name), getattr(grid, name)[:, 0], rtol=1e-12, atol=1e-15
+        )

@@ -9,10 +9,11 @@ its notebook once (about 2-3 minutes for the whole book on 2 idle cores, most of
 widget calls themselves).
 
 The time limit here is a CI limit (``WIDGET_LIMIT_MS``, default 600 ms per update): the
-slowest update measured on a loaded 2-core machine is about half of it (see
-``benchmarks/widgets.md``), so a widget that becomes several times slower fails while
-CI load alone does not. The book's target of 250 ms is reported as measured on the
-performance page (``scripts/widget_sweep.py --write``), not enforced.
+slowest update measured on a loaded 2-core machine is below it with room to spare (see
+``benchmarks/widgets.md``), and a position over it is run again until the median of 3
+runs decides, so one spike of a loaded machine does not fail the test while a widget
+that becomes twice as slow does. The book's target of 250 ms is reported as measured
+on the performance page (``scripts/widget_sweep.py --write``), not enforced.
 
 The first tests check the harness itself on deliberately broken widget functions, so a
 sweep that passes means something.
@@ -181,6 +182,23 @@ def test_repeated_sweep_takes_medians_and_starts_each_round_cold():
     assert calls == [1.0, 0.5, 2.0] * 3, "every round computes afresh"
 
 
+def test_a_slow_update_is_confirmed_before_it_counts():
+    from ipywidgets import fixed
+
+    calls = []
+
+    def spiky(x=1.0):  # slow once (a loaded machine's spike), then quick
+        calls.append(x)
+        time.sleep(0.4 if len(calls) == 1 else 0.0)
+        good(x)
+
+    (row,) = widget_sweep.sweep_recorded([(spiky, {"x": fixed(1.0)})], confirm_ms=350)
+    assert len(row["runs_ms"]) == 3 and row["runs_ms"][0] > 400
+    assert row["ms"] < 350, "the median of three runs decides"
+    (row,) = widget_sweep.sweep_recorded([(good, {"x": fixed(1.0)})], confirm_ms=350)
+    assert len(row["runs_ms"]) == 1, "a quick update is run once"
+
+
 def test_positions_cover_defaults_extremes_options_and_corners():
     from ipywidgets import Dropdown, FloatLogSlider, FloatSlider, IntSlider, fixed
 
@@ -260,7 +278,7 @@ def _n_interact_cells(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_widget_works_at_its_extremes(path):
-    rows = widget_sweep.sweep_notebook(path)
+    rows = widget_sweep.sweep_notebook(path, confirm_ms=LIMIT_MS)
     widgets = {r.get("widget") for r in rows if r["function"] != "<notebook>"}
     failures = [r for r in rows if widget_sweep.verdict(r, LIMIT_MS) != "ok"]
     report = "\n".join(
