@@ -237,8 +237,9 @@ class Prediction:
         (same network; :func:`lrnn_utils.network.network_hessian`), relative to the
         largest.  Clearly negative: the end point is a saddle of the full network,
         which can lower the loss by mixing dimensions (e.g. a rotation in ``W_h``), so
-        a full network leaves the predicted path.  NaN when not computed (``K > 6``, or
-        the run has not reached a stationary point).
+        a full network can leave the predicted path (how soon depends on how fast
+        rounding errors or noise grow along that direction).  NaN when not computed
+        (``K > 6``, or the run has not reached a stationary point).
     """
 
     s: np.ndarray
@@ -304,7 +305,7 @@ class Prediction:
             ("zero-loss solution", ["yes" if z else "no" for z in self.zero_loss]),
             ("  u = ac there", each(self.u_zero)),
             ("  b there", each(self.b_zero)),
-            ("energy minimum", each(self.energy_min)),
+            ("energy minimum", [_small(v) for v in self.energy_min]),
             ("  u, b at the minimum", [
                 f"{_fmt(u)}, {_fmt(b)}" + (" (|b| → ∞)" if at else "")
                 for u, b, at in zip(self.u_min, self.b_min, self.min_at_bound)
@@ -317,7 +318,7 @@ class Prediction:
         rows += [
             ("end of training: u = ac", each(self.a_end * self.c_end)),
             ("  b", each(self.b_end)),
-            ("  loss (energy)", each(self.loss_end)),
+            ("  loss (energy)", [_small(v) for v in self.loss_end]),
             ("  converged", ["yes" if c else "no" for c in self.converged]),
             ("phase", list(self.phase)),
             ("importance", list(self.importance)),
@@ -327,7 +328,9 @@ class Prediction:
             ("effective regularization", each(self.regularization)),
         ]
         for j, Tt in enumerate(self.T_test):
-            rows.append((f"loss at T′ = {Tt}", each(self.extrapolation[j])))
+            rows.append(
+                (f"loss at T′ = {Tt}", [_small(v) for v in self.extrapolation[j]])
+            )
         return rows
 
     def __str__(self) -> str:
@@ -362,7 +365,8 @@ class Prediction:
         else:
             lines.append(
                 "full network: the aligned end point is a SADDLE; a full network "
-                "leaves it by mixing dimensions and ends at a lower loss"
+                "can leave it (rounding or noise grows) by mixing dimensions and end "
+                "lower"
             )
         return "\n".join(lines)
 
@@ -380,7 +384,7 @@ def _fmt(x, spec: str = ".3g", inf: str = "none") -> str:
 
 def _small(x) -> str:
     """``_fmt`` that shows rounding-level values as a bound (machine-independent)."""
-    return "below 1e-12" if 0 <= x < 1e-12 else _fmt(x)
+    return "< 1e-12" if 0 <= x < 1e-12 else _fmt(x)
 
 
 def _zero_loss(s):
@@ -534,10 +538,20 @@ def predict(
     rec_every = max(1, n_steps // 400)
     diverged = None
     try:
-        run = theory.simulate_modes(
-            a0, a0, c0, s, lr, n_steps, record_every=rec_every,
-            tol=_CONVERGED_TOL if steps is None else None,
-        )  # fmt: skip
+        if steps is None:
+            run = theory.simulate_modes(
+                a0, a0, c0, s, lr, n_steps, record_every=rec_every, tol=_CONVERGED_TOL
+            )
+        else:  # one scalar run per dimension: simulate_modes' fast path
+            runs = [
+                theory.simulate_modes(a0[k], a0[k], c0[k], s[k], lr, n_steps, rec_every)
+                for k in range(K)
+            ]
+            run = theory.ModeTrajectory(
+                steps=runs[0].steps,
+                **{x: np.stack([getattr(r, x) for r in runs], axis=1)
+                   for x in ("a", "b", "c", "energy")},
+            )  # fmt: skip
     except TrainingDivergedError as err:
         diverged = int(err.step)
     nanK = np.full(K, np.nan)
