@@ -276,7 +276,7 @@ class Prediction:
 
     @property
     def aligned_stable(self) -> bool:
-        """The aligned end point is a minimum of the full network (see hessian_min)."""
+        """Whether the aligned end point is a minimum of the full network."""
         return bool(self.hessian_min >= -ALIGNED_TOL)
 
     @property
@@ -291,7 +291,7 @@ class Prediction:
 
     @property
     def network_max_lr(self) -> float:
-        """The smallest per-mode limit: the whole network's stable learning rate."""
+        """The whole network's stable learning rate, the smallest per-mode limit."""
         return float(np.min(self.max_lr))
 
     def rows(self) -> list[tuple[str, list[str]]]:
