@@ -29,13 +29,15 @@ checks
 
 Chapter drivers (import only the concept modules, never each other):
 ``decoupling`` (ch. 2), ``learning_speed`` (ch. 3), ``phase`` (ch. 5),
-``feature_learning`` (ch. 6b).
+``feature_learning`` (ch. 6b), ``explore`` (the playground: every prediction of the
+theory for a task of your own).
 """
 
 from . import (
     checks,
     decoupling,
     engine,
+    explore,
     feature_learning,
     kernels,
     learning_speed,
@@ -65,6 +67,7 @@ __all__ = [
     "learning_speed",
     "phase",
     "feature_learning",
+    "explore",
     "TrainingDivergedError",
 ]
 __version__ = "0.1.0"

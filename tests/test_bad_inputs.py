@@ -55,6 +55,7 @@ from lrnn_utils import (  # noqa: E402
     checks,
     decoupling,
     engine,
+    explore,
     feature_learning,
     kernels,
     learning_speed,
@@ -362,6 +363,8 @@ CATALOGUE = [
      dict(w="arr0", C="bcast", b_grid="arr0")),
     (engine.hidden_speed, lambda b: dict(history=b["hist"], X=b["X"], lr=0.1),
      dict(history="obj", X="arr0", lr="pos")),
+    (network.network_hessian, lambda b: dict(**W3(b), X=b["X"], Y=b["Y"]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", eps="pos")),
     (network.network_sharpness, lambda b: dict(**W3(b), X=b["X"], Y=b["Y"]),
      dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", eps="pos")),
     # ---------------------------------------------------------------- engine
@@ -402,6 +405,21 @@ CATALOGUE = [
     _check(checks.estimate_weights),
     _check(checks.unaligned_modes),
     _check(checks.sensory_test_loss),
+    # ---------------------------------------------------------------- explore
+    (explore.predict, lambda b: dict(s=b["s"], steps=5),
+     dict(s="seq", scale="pos", lr="pos", steps="int1", T_test="int1",
+          extend="func", max_steps="int1")),
+    (explore.measure, lambda b: dict(X=b["X"], Y=b["Y"]),
+     dict(X="arr0", Y="arr", rtol="pos")),
+    (explore.lag_extension, lambda b: dict(s=b["s"], T_new=4),
+     dict(s="seq", T_new="int1")),
+    (explore.parse_profile, lambda b: dict(text="0.2 0.5 1"), dict(text="str")),
+    (explore.neurogym_task,
+     lambda b: dict(name="GoNogo-v0", n_trials=2, rng=b["rng"]),
+     dict(name="str", n_trials="int1", rng="rng")),
+    (stimuli.neurogym_trials,
+     lambda b: dict(name="GoNogo-v0", n_trials=2, rng=b["rng"]),
+     dict(name="str", n_trials="int1", rng="rng")),
 ]  # fmt: skip
 
 #: Public callables without a catalogue entry, and why.
@@ -412,6 +430,8 @@ NOT_CATALOGUED = {
     "plotting.use_book_style": "takes no argument",
     "plotting.add_style_legend": "takes an axes and legend labels, no data",
     "checks.check_value": "compares any value; reports a wrong value, never raises",
+    "explore.main": "the command line: argparse reports usage errors (tested by "
+    "subprocess in tests/test_explore.py)",
 }
 
 
