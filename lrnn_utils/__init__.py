@@ -29,7 +29,7 @@ checks
 
 Chapter drivers (import only the concept modules, never each other):
 ``decoupling`` (ch. 2), ``learning_speed`` (ch. 3), ``phase`` (ch. 5),
-``feature_learning`` (ch. 6b).
+``feature_learning`` (ch. 6b), ``rotations`` (ch. 9).
 """
 
 from . import (
@@ -44,6 +44,7 @@ from . import (
     phase,
     plotting,
     report,
+    rotations,
     stimuli,
     tasks,
     theory,
@@ -65,6 +66,7 @@ __all__ = [
     "learning_speed",
     "phase",
     "feature_learning",
+    "rotations",
     "TrainingDivergedError",
 ]
 __version__ = "0.1.0"

@@ -192,7 +192,9 @@ def run_grid(
         )
     check_choice(init, "init", ("aligned", "unaligned"))
     if task is not None and not callable(task):
-        raise TypeError(f"task must be callable task(T, rng), got {type(task).__name__}")
+        raise TypeError(
+            f"task must be callable task(T, rng), got {type(task).__name__}"
+        )
     lr_fraction = check_finite_scalar(lr_fraction, "lr_fraction", positive=True)
     lr_max = check_finite_scalar(lr_max, "lr_max", positive=True)
     rec_scale = io_scale if rec_scale is None else rec_scale
