@@ -114,7 +114,7 @@ def task_eigenvalues(kind: str, T: int, delta=1.0, lam=1.0) -> np.ndarray:
 
 
 def rotation_block(d) -> np.ndarray:
-    """The real block ``[[μ, −ν], [ν, μ]]`` with eigenvalues ``μ ± iν`` for ``d = μ + iν``.
+    """The real block ``[[μ, −ν], [ν, μ]]``, eigenvalues ``μ ± iν``, for ``d = μ + iν``.
 
     Examples
     --------
@@ -247,7 +247,7 @@ def _full(m, K: int, name: str) -> np.ndarray:
 
 
 def aligned_weights(task: RotationalTask, a0, b0, c0, rng, n_hidden=None):
-    """Real weights aligned with the task's eigenvectors (paper App. P.1.1, eq. 194–196).
+    """Real weights aligned with the eigenvectors of a task (App. P.1.1, eqs. 194–196).
 
     ``W_x = O P A P†``, ``W_h = O P B P† Oᵀ``, ``W_y = P C P† Oᵀ`` with diagonal
     ``A = diag(a, ā, ...)`` and so on, and a random real orthogonal hidden basis ``O``
@@ -292,7 +292,7 @@ def aligned_weights(task: RotationalTask, a0, b0, c0, rng, n_hidden=None):
 
 
 def read_modes(Wx, Wh, Wy, task: RotationalTask, O):
-    """Complex modes ``a, b, c`` of each pair read off real weights (paper eqs. 200–202).
+    """Complex modes ``a, b, c`` of each pair, read off real weights (eqs. 200–202).
 
     ``a = diag(P† Oᵀ W_x P)``, ``b = diag(P† Oᵀ W_h O P)``, ``c = diag(P† W_y O P)``,
     one entry per pair (the other entry is its conjugate).  Leading axes of the weights
@@ -431,7 +431,9 @@ def simulate(a0, b0, c0, d, lr: float, steps: int, record_every: int = 1):
                 break
             da, db, dc = _flows(a, b, c, d)
             a, b, c = a + lr * da, b + lr * db, c + lr * dc
-            check_diverged(n + 1, "complex mode equations", a=a, b=b, c=c)
+            check_diverged(
+                n + 1, "complex mode equations", a=abs(a), b=abs(b), c=abs(c)
+            )
     return ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2])
 
 

@@ -1,4 +1,4 @@
-"""Tests of lrnn_utils.rotations: they fail if the mathematics of App. N/O were wrong."""
+"""Tests of lrnn_utils.rotations; they fail if the mathematics of App. N/O is wrong."""
 
 import numpy as np
 import pytest
