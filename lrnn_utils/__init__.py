@@ -29,8 +29,8 @@ checks
 
 Chapter drivers (import only the concept modules, never each other):
 ``decoupling`` (ch. 2), ``learning_speed`` (ch. 3), ``phase`` (ch. 5),
-``feature_learning`` (ch. 6b), ``explore`` (the playground: every prediction of the
-theory for a task of your own).
+``feature_learning`` (ch. 6b), ``rotations`` (ch. 9), ``explore`` (the playground:
+every prediction of the theory for a task of your own).
 """
 
 from . import (
@@ -46,6 +46,7 @@ from . import (
     phase,
     plotting,
     report,
+    rotations,
     stimuli,
     tasks,
     theory,
@@ -67,6 +68,7 @@ __all__ = [
     "learning_speed",
     "phase",
     "feature_learning",
+    "rotations",
     "explore",
     "TrainingDivergedError",
 ]

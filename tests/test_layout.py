@@ -22,7 +22,14 @@ CONCEPTS = {
     "plotting",
     "report",
 }
-DRIVERS = {"decoupling", "learning_speed", "phase", "feature_learning", "explore"}
+DRIVERS = {
+    "decoupling",
+    "learning_speed",
+    "phase",
+    "feature_learning",
+    "rotations",
+    "explore",
+}
 SHARED = {"_validation"}
 
 
