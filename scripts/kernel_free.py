@@ -77,7 +77,8 @@ PAGES = {
     },
     "02_decoupling": {
         "function": "plot_mode_learning",
-        "grid": {"kind": "all", "lam": [0.2, 0.5, 0.8, 1.1, 1.4]},
+        # the page's suggestions: the three kinds, T = 1, a large initialisation
+        "grid": {"kind": "all", "T": [1, 5, 10], "init": [0.1, 1.0]},
         "alt": "Training of one singular dimension: input, output and recurrent modes "
         "and the loss over training, network (solid) against mode equations (dashed)",
     },
@@ -89,7 +90,12 @@ PAGES = {
     },
     "04b_extrapolation": {
         "function": "plot_extrapolation",
-        "grid": {"kind": "all", "lam": [0.5, 0.7, 0.9, 1.0, 1.1, 1.3, 1.5]},
+        # the page's suggestions: lambda = 1 in each family, T' below T
+        "grid": {
+            "kind": "all",
+            "lam": [0.5, 0.9, 1.0, 1.1, 1.5],
+            "T_test": [5, 15],
+        },
         "alt": "Weights of the trained solution on a longer test sequence, and the "
         "test loss against the test length",
     },
@@ -104,23 +110,27 @@ PAGES = {
     },
     "05b_landau": {
         "function": "show_dirac",
-        "grid": {"beta": [0.4, 0.6, 0.8, 1.0, 1.3, 1.6, 2.0], "T": [4, 7, 10]},
+        # the page's suggestions: beta across 1, T, the initial scale
+        "grid": {
+            "beta": [0.6, 0.8, 1.0, 1.3, 1.6],
+            "T": [4, 10],
+            "scale": [0.05, 0.5, 0.8],
+        },
         "alt": "Effective energy of the recurrent mode for a Dirac task, and the loss "
         "landscape with the path of gradient descent",
     },
     "06_ntk": {
         "function": "plot_rich_lazy",
-        "grid": {"small": [0.01, 0.05, 0.2, 0.5, 1.0], "large": [0.1, 0.5, 1.0, 2.0]},
+        # the page's suggestions: a narrow network from large weights, longer T
+        "grid": {"large": [0.5, 1.0, 2.0], "n_hidden": [4, 52, 100], "T": [1, 2, 4]},
         "alt": "Loss of two networks (solid) and of their linearisations (dashed) over "
         "training, from a small and from a large initial scale",
     },
     "06b_feature_learning": {
         "function": "plot_distance_over_training",
-        "grid": {
-            "init": "all",
-            "T": [1, 4, 10],
-            "scale": [0.02, 0.1, 0.3, 0.6, 1.0],
-        },
+        # the page's suggestions: T = 1 against 6, aligned at scale 1, unaligned
+        # at scale 0.9 with T = 8
+        "grid": {"init": "all", "T": [1, 4, 6, 8], "scale": [0.1, 0.9, 1.0]},
         "alt": "Kernel distance (solid) and loss (dashed) of one network over training",
     },
     "07_sensory_integration": {
