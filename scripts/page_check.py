@@ -277,11 +277,12 @@ class Browser:
         return world["executionContextId"]
 
     def clip_png(self, rect: dict) -> bytes:
-        """A screenshot of a rectangle of the page (document coordinates)."""
+        """A screenshot of a rectangle of the page (document coordinates) that lies in
+        the viewport (scroll it into view first)."""
         data = self.call(
             "Page.captureScreenshot",
             format="png",
-            captureBeyondViewport=True,
+            captureBeyondViewport=False,
             clip={**rect, "scale": 1},
         )
         return base64.b64decode(data["data"])
@@ -408,6 +409,7 @@ def check_kernel_free(browser: Browser) -> list[list[str]]:
         problems += [["kernel-free", f"{name}: {p}"] for p in out["problems"]]
         if out["frames_seen"] < 2:
             problems.append(["kernel-free", f"{name}: the image never changed"])
+        browser.set_height(1600)  # the figure fits in the viewport: clips are exact
         frame = browser.evaluate(
             f"""(() => {{
               const f = document.querySelectorAll('iframe.kernel-free')[{k}];
