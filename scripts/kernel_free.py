@@ -139,6 +139,23 @@ PAGES = {
         "alt": "Test loss against the test length of a network trained on one length, "
         "network (solid) against the best single mode (dashed)",
     },
+    "09_rotations": {
+        "function": "plot_rotation",
+        # Figs A10 and A11: radius across 1, angles of both signs
+        "grid": {
+            "radius": [0.4, 0.7, 0.9, 1.0, 1.05],
+            "phi_over_pi": [-0.75, -0.125, 0.125, 1 / 6, 0.25],
+        },
+        "alt": "Rotational task: the learned recurrent mode b and input-output mode ac "
+        "in the complex plane and their radius and angle over training",
+    },
+    "10_playground": {
+        "function": "playground",
+        # the families of the book's chapters, with decay and growth
+        "grid": {"family": "all", "lam": [0.7, 0.9, 1.1]},
+        "alt": "Playground: a task's profile, the predicted and trained modes, the "
+        "loss at other lengths, and the verdict of theory against network",
+    },
 }
 
 FINAL_CELL = """\
