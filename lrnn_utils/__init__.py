@@ -29,7 +29,7 @@ checks
 
 Chapter drivers (import only the concept modules, never each other):
 ``decoupling`` (ch. 2), ``learning_speed`` (ch. 3), ``phase`` (ch. 5),
-``feature_learning`` (ch. 6b).
+``feature_learning`` (ch. 6b), ``t_output`` (ch. 8).
 """
 
 from . import (
@@ -45,6 +45,7 @@ from . import (
     plotting,
     report,
     stimuli,
+    t_output,
     tasks,
     theory,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "learning_speed",
     "phase",
     "feature_learning",
+    "t_output",
     "TrainingDivergedError",
 ]
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ CONCEPTS = {
     "plotting",
     "report",
 }
-DRIVERS = {"decoupling", "learning_speed", "phase", "feature_learning"}
+DRIVERS = {"decoupling", "learning_speed", "phase", "feature_learning", "t_output"}
 SHARED = {"_validation"}
 
 
