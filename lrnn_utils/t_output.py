@@ -614,10 +614,18 @@ def simulate_modes(a0, b0, c0, s, lr: float, steps: int, record_every: int = 1):
     return theory.ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2], energy=out[3])
 
 
+def _lag_sums(b, s):
+    w, S = lag_profile(s)
+    b = as_finite_array(b, "b")[..., None]
+    pw = b ** np.arange(w.size, dtype=float)
+    return np.sum(S * pw, -1), np.sum(w * pw**2, -1)
+
+
 def optimal_u(b, s) -> np.ndarray:
     """The ``u = ac`` minimising the energy at fixed ``b``.
 
-    ``u* = Σ_k S_k b^k / Σ_k w_k b^{2k}`` (:func:`lag_profile`).
+    ``u* = Σ_k S_k b^k / Σ_k w_k b^{2k}`` (:func:`lag_profile`); ``b`` broadcasts
+    against ``s.shape[:-2]``.
 
     Examples
     --------
@@ -625,25 +633,26 @@ def optimal_u(b, s) -> np.ndarray:
     >>> round(float(optimal_u(0.6, s)), 12)
     0.8
     """
-    w, S = lag_profile(s)
-    b = as_finite_array(b, "b")[..., None]
-    k = np.arange(w.size, dtype=float)
-    return np.sum(S * b**k, -1) / np.sum(w * b ** (2 * k), -1)
+    S1, S2 = _lag_sums(b, s)
+    return S1 / S2
 
 
 def effective_energy(b, s) -> np.ndarray:
-    """Energy minimised over ``u`` at fixed ``b`` (``>= 0``).
+    """Energy minimised over ``u`` at fixed ``b``: ``½ Σ s² − (Σ_k S_k b^k)² / (2 Σ_k
+    w_k b^{2k})`` (``>= 0`` by Cauchy-Schwarz; clipped at 0 against rounding).
+
+    Lag sums only, so a grid of ``b`` against a batch of tasks costs ``O(T)`` a
+    point.
 
     Examples
     --------
     >>> s = singular_values("constant", 4)
-    >>> float(effective_energy(1.0, s)), bool(effective_energy(0.5, s) > 0)
+    >>> round(float(effective_energy(1.0, s)), 12), bool(effective_energy(0.5, s) > 0)
     (0.0, True)
     """
     s = _check_s(s)
-    u = optimal_u(b, s)
-    b = np.asarray(b, dtype=float)
-    return energy(u, b, 1.0, s)
+    S1, S2 = _lag_sums(b, s)
+    return np.maximum(0.5 * (np.sum(s**2, axis=(-2, -1)) - S1**2 / S2), 0.0)
 
 
 def regularization_term(a, b, c, T: int) -> np.ndarray:
