@@ -34,6 +34,8 @@ import numpy as np
 
 from . import engine, kernels, network, theory
 from ._validation import (
+    DIVERGENCE_LIMIT,
+    TrainingDivergedError,
     as_finite_array,
     check_choice,
     check_diverged,
@@ -593,6 +595,8 @@ def simulate_modes(a0, b0, c0, s, lr: float, steps: int, record_every: int = 1):
     lr = check_finite_scalar(lr, "lr", positive=True)
     rec = record_steps(steps, record_every)
     w, S = lag_profile(s)
+    if shape == ():  # one scalar mode: plain floats, several times faster
+        return _scalar_modes(float(a), float(b), float(c), s, w, S, lr, rec)
     k = np.arange(s.shape[-1], dtype=float)
     km1 = np.maximum(k - 1, 0)
     out = np.empty((4, rec.size) + shape)
@@ -619,6 +623,35 @@ def _lag_sums(b, s):
     b = as_finite_array(b, "b")[..., None]
     pw = b ** np.arange(w.size, dtype=float)
     return np.sum(S * pw, -1), np.sum(w * pw**2, -1)
+
+
+def _scalar_modes(a, b, c, s, w, S, lr, rec):
+    """:func:`simulate_modes` for one scalar mode, in plain floats (lag form)."""
+    w, S = [float(x) for x in w], [float(x) for x in S]
+    ks = list(range(len(w)))
+    out = np.empty((4, rec.size))
+    j = 0
+    for step in range(int(rec[-1]) + 1):
+        if step == rec[j]:
+            with np.errstate(over="ignore"):
+                out[:, j] = a, b, c, energy(a, b, c, s)
+            j += 1
+            if step == rec[-1]:
+                break
+        try:
+            pw = [b**k for k in ks]
+        except OverflowError:
+            raise TrainingDivergedError(
+                step, "b", "try a smaller learning rate"
+            ) from None
+        u = a * c
+        r = [m - wk * u * p for m, wk, p in zip(S, w, pw)]
+        g = sum(p * x for p, x in zip(pw, r))
+        gb = sum(k * p * x for k, p, x in zip(ks[1:], pw, r[1:]))  # d b^k / db
+        a, b, c = a + lr * c * g, b + lr * u * gb, c + lr * a * g
+        if not max(abs(a), abs(b), abs(c)) <= DIVERGENCE_LIMIT:
+            check_diverged(step + 1, "try a smaller learning rate", a=a, b=b, c=c)
+    return theory.ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2], energy=out[3])
 
 
 def optimal_u(b, s) -> np.ndarray:
