@@ -468,14 +468,14 @@ def lag_profile(s):
     return w, S
 
 
-def _broadcast(a, b, c, s):
-    a, b, c = (as_finite_array(x, n) for x, n in zip((a, b, c), "abc"))
+def _broadcast(a, b, c, s, names=("a", "b", "c")):
+    a, b, c = (as_finite_array(x, n) for x, n in zip((a, b, c), names))
     try:
         shape = np.broadcast_shapes(a.shape, b.shape, c.shape, s.shape[:-2])
     except ValueError as exc:
         raise ValueError(
-            f"a {a.shape}, b {b.shape}, c {c.shape} must broadcast against "
-            f"s.shape[:-2] = {s.shape[:-2]}"
+            f"{names[0]} {a.shape}, {names[1]} {b.shape}, {names[2]} {c.shape} must "
+            f"broadcast against s.shape[:-2] = {s.shape[:-2]}"
         ) from exc
     return a, b, c, shape
 
@@ -590,7 +590,7 @@ def simulate_modes(a0, b0, c0, s, lr: float, steps: int, record_every: int = 1):
     lrnn_utils._validation.TrainingDivergedError: training diverged at step 4: ...
     """
     s = _check_s(s)
-    a, b, c, shape = _broadcast(a0, b0, c0, s)
+    a, b, c, shape = _broadcast(a0, b0, c0, s, names=("a0", "b0", "c0"))
     a, b, c = (np.broadcast_to(x, shape).astype(float) for x in (a, b, c))
     lr = check_finite_scalar(lr, "lr", positive=True)
     rec = record_steps(steps, record_every)
