@@ -89,6 +89,12 @@ def landscape(b, u, s):
     return D, R, D + R
 
 
+
+
+
+
+
+
 def observed_critical(param, b_final, threshold: float = 0.5):
     """First parameter value at which the learned ``|b|`` exceeds ``threshold``.
 
