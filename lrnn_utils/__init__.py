@@ -29,8 +29,8 @@ checks
 
 Chapter drivers (import only the concept modules, never each other):
 ``decoupling`` (ch. 2), ``learning_speed`` (ch. 3), ``phase`` (ch. 5),
-``feature_learning`` (ch. 6b), ``rotations`` (ch. 9), ``explore`` (the playground:
-every prediction of the theory for a task of your own).
+``feature_learning`` (ch. 6b), ``t_output`` (ch. 8), ``rotations`` (ch. 9), ``explore``
+(the playground: every prediction of the theory for a task of your own).
 """
 
 from . import (
@@ -48,6 +48,7 @@ from . import (
     report,
     rotations,
     stimuli,
+    t_output,
     tasks,
     theory,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "learning_speed",
     "phase",
     "feature_learning",
+    "t_output",
     "rotations",
     "explore",
     "TrainingDivergedError",

@@ -562,6 +562,7 @@ def grid_task(lam, delta=1.0, kind: str = "inverse_exponential", pairs: int = 2)
     """
     check_kind(kind)
     pairs = check_positive_int(pairs, "pairs")
+    lam, delta = _complex(lam, "lam"), _complex(delta, "delta")
 
     def build(T, rng):
         d = np.repeat(task_eigenvalues(kind, T, delta, lam)[None], pairs, axis=0)

@@ -27,6 +27,7 @@ DRIVERS = {
     "learning_speed",
     "phase",
     "feature_learning",
+    "t_output",
     "rotations",
     "explore",
 }
