@@ -206,7 +206,9 @@ def _missing_reference(app, env, node, contnode):
         return None
     domain = env.get_domain("py")
     node = node.deepcopy()
-    node["reftarget"], node["refspecific"] = full, False
+    node["reftarget"] = full
+    # searched by exact name, whatever its type (an attr link may land on its class)
+    node.attributes.pop("refspecific", None)
     return domain.resolve_xref(
         env, node["refdoc"], app.builder, node["reftype"], full, node, contnode
     )
