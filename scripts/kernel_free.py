@@ -139,6 +139,13 @@ PAGES = {
         "alt": "Test loss against the test length of a network trained on one length, "
         "network (solid) against the best single mode (dashed)",
     },
+    "08_t_output": {
+        "function": "compare_readouts",
+        # the three families, decay against growth, short and long sequences
+        "grid": {"kind": "all", "lam": [0.5, 0.7, 0.9, 1.1], "T": [3, 6, 10]},
+        "alt": "Outputs at every time step against one output: learning curves of the "
+        "modes for the same task dynamics, network (solid) and theory (dashed)",
+    },
     "09_rotations": {
         "function": "plot_rotation",
         # Figs A10 and A11: radius across 1, angles of both signs
