@@ -142,7 +142,7 @@ PAGES = {
     "08_t_output": {
         "function": "compare_readouts",
         # the three families, decay against growth, short and long sequences
-        "grid": {"kind": "all", "lam": [0.5, 0.7, 0.9, 1.1], "T": [3, 6, 10]},
+        "grid": {"kind": "all", "lam": [0.5, 0.7, 1.1], "T": [3, 6, 10]},
         "alt": "Outputs at every time step against one output: learning curves of the "
         "modes for the same task dynamics, network (solid) and theory (dashed)",
     },

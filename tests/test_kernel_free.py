@@ -152,7 +152,12 @@ def test_cell_insertion_is_idempotent():
 # The book: grids against the notebooks' interact calls, committed files, cells
 # --------------------------------------------------------------------------------------
 class _Names(dict):
-    """Names of an interact cell: ipywidgets, lrnn_utils modules, stubs for the rest."""
+    """Names of an interact cell: ipywidgets, lrnn_utils modules, the page's literal
+    constants (``NAMES = ["a", "b"]`` in an earlier cell), stubs for the rest."""
+
+    def __init__(self, constants=()):
+        super().__init__()
+        self.constants = dict(constants)
 
     def __missing__(self, name):
         import builtins
@@ -161,6 +166,8 @@ class _Names(dict):
 
         if hasattr(builtins, name):
             raise KeyError(name)  # looked up in the builtins next
+        if name in self.constants:
+            return self.constants[name]
 
         if hasattr(ipywidgets, name):
             return getattr(ipywidgets, name)
@@ -168,6 +175,30 @@ class _Names(dict):
             return importlib.import_module(f"lrnn_utils.{name}")
         except ImportError:
             return lambda *a, **k: None  # the widget function itself
+
+
+def literal_constants(nb):
+    """``NAME = <literal>`` assignments (upper-case names) of a notebook's code cells."""
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # IPython magics
+            continue
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.isupper()
+            ):
+                try:
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    pass
+    return found
 
 
 def interact_widgets(page):
@@ -185,7 +216,8 @@ def interact_widgets(page):
     ipywidgets.interact = ipywidgets.widgets.interact = record
     try:
         tree = ast.parse(cell.source)
-        exec(compile(tree, page, "exec"), {"__builtins__": __builtins__}, _Names())
+        names = _Names(literal_constants(nb))
+        exec(compile(tree, page, "exec"), {"__builtins__": __builtins__}, names)
     finally:
         ipywidgets.interact, ipywidgets.widgets.interact = saved
     assert len(recorded) == 1, f"{page}: {len(recorded)} interact calls"
