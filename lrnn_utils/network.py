@@ -175,8 +175,9 @@ def rollout(Wx, Wh, Xt) -> np.ndarray:
 
     The one implementation of ``h_{t+1} = W_h h_t + W_x x_t`` (``h_1 = 0``) behind
     :func:`hidden_states`, :func:`forward`, :func:`loss`, :func:`gradients`,
-    :func:`train` and the NTK (:mod:`lrnn_utils.kernels`).  No validation: call it from
-    code that has checked its arguments once (the public functions do).
+    :func:`~lrnn_utils.engine.train` and the NTK (:mod:`lrnn_utils.kernels`).  No
+    validation: call it from code that has checked its arguments once (the public
+    functions do).
 
     Parameters
     ----------
@@ -268,8 +269,8 @@ def gradients(Wx, Wh, Wy, X, Y):
 def bptt(Wx, Wh, Wy, Xt, Y):
     """Loss and exact gradients of one network, unvalidated kernel.
 
-    The backpropagation through time of :func:`gradients` and :func:`train`, for
-    code that evaluates many weights on data it has checked once (finite
+    The backpropagation through time of :func:`gradients` and
+    :func:`~lrnn_utils.engine.train`, for code that evaluates many weights on data it has checked once (finite
     differences, Hessians).
 
     Parameters

@@ -178,7 +178,7 @@ class _Names(dict):
 
 
 def literal_constants(nb):
-    """``NAME = <literal>`` assignments (upper-case names) of a notebook's code cells."""
+    """``NAME = <literal>`` assignments (upper-case names) of a notebook's cells."""
     found = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
