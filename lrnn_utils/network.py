@@ -270,8 +270,8 @@ def bptt(Wx, Wh, Wy, Xt, Y):
     """Loss and exact gradients of one network, unvalidated kernel.
 
     The backpropagation through time of :func:`gradients` and
-    :func:`~lrnn_utils.engine.train`, for code that evaluates many weights on data it has checked once (finite
-    differences, Hessians).
+    :func:`~lrnn_utils.engine.train`, for code that evaluates many weights on data it
+    has checked once (finite differences, Hessians).
 
     Parameters
     ----------
