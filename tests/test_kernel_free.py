@@ -104,7 +104,10 @@ def test_page_is_self_contained_and_offline(tmp_path):
     _, out = _synthetic(tmp_path, {"b": [0.8, 1.3]})
     text = (out / "01_linear_rnn.html").read_text()
     assert not re.search(r"(src|href)=\"(https?:)?//", text)
-    assert "<script src" not in text and "<link" not in text
+    # one local script, written next to the pages; nothing else is loaded
+    assert re.findall(r"<script src=\"([^\"]*)\"", text) == ["slider.js"]
+    assert "<link" not in text
+    assert (out / "slider.js").read_text() == kf.SLIDER_JS
     frag = (out / "01_linear_rnn.frag.html").read_text()
     assert 'src="../_static/kernel_free/01_linear_rnn.html"' in frag
     assert 'class="kernel-free"' in frag and 'title="' in frag
