@@ -649,10 +649,26 @@ def main(argv=None):
         action="store_true",
         help="rewrite report.md from an existing results.json (no measurement)",
     )
+    ap.add_argument(
+        "--also",
+        nargs="+",
+        metavar="DIR",
+        default=[],
+        help="with --render-only: results.json of other full runs, whose target "
+        "ratios are stored in results.json and listed beside this run's",
+    )
     args = ap.parse_args(argv)
     outdir = Path(args.out)
     if args.render_only:
         res = json.loads((outdir / "results.json").read_text())
+        if args.also:
+            others = [
+                json.loads((Path(d) / "results.json").read_text()) for d in args.also
+            ]
+            res["repeats"] = sorted(
+                [target_ratios(o) for o in others + [res]], key=lambda r: r["started"]
+            )
+            (outdir / "results.json").write_text(json.dumps(res, indent=1))
         (outdir / "report.md").write_text(render(res))
         return
     rep = 2 if args.quick else 9
@@ -706,6 +722,7 @@ BOOK = "engine.train"
 BPTT = 'engine.train(method="bptt")'
 OLD = "model.train (issue's time)"
 TORCH = "PyTorch loop (autograd)"
+JAX_M = "JAX, moment algorithm (jit, run only)"
 
 
 def targets(out) -> list[tuple[str, str, bool]]:
@@ -738,15 +755,83 @@ def targets(out) -> list[tuple[str, str, bool]]:
         )  # fmt: skip
     jv = out.get("jax_vs_engine")
     if jv:
-        cold = [(c + f) / e for _, e, _, c, f, _ in jax_rows(out)]
+        cold = {n: (c + f) / e for n, e, _, c, f, _ in jax_rows(out)}
+        one = [cold[n] for n in list(cold)[: len(jv)]]
+        text = (
+            f"JAX (compile + first run) / engine: {_x(min(one))} to {_x(max(one))} "
+            "on single networks"
+        )
+        if len(cold) > len(jv):
+            text += f", {_x(list(cold.values())[-1])} on the sweep"
+        behind = [n.split(" (")[0] for n, r in cold.items() if r <= 1.0]
+        if behind:
+            text += "; JAX ahead on: " + ", ".join(behind)
         rows.append(
             ("(d) moment engine ahead of the same algorithm in JAX on the book's "
-             "job sizes, JAX's compile included",
-             f"JAX (compile + first run) / engine: {_x(min(cold))} to "
-             f"{_x(max(cold))}",
-             min(cold) > 1.0)
+             "job sizes, JAX's compile included", text, not behind)
         )  # fmt: skip
     return rows
+
+
+def target_ratios(out) -> dict:
+    """The ratios behind the targets of one run, with its time and load."""
+    res, sw, m = out["single_job"], out["sweep"], out["machine"]
+    cold = [(c + f) / e for _, e, _, c, f, _ in jax_rows(out)]
+    n1 = len(out.get("jax_vs_engine") or [])
+    return dict(
+        started=out["started"],
+        load=[m["load_average_start"][0], m.get("load_average_end", [None])[0]],
+        vs_torch=res[TORCH]["median_s"] / res[BOOK]["median_s"],
+        bptt_vs_old=res[OLD]["median_s"] / res[BPTT]["median_s"],
+        sweep_vs_torch=sw["torch_loop_per_network_s"] / sw["batched_per_network_s"],
+        jax_cold_single_min=min(cold[:n1]),
+        jax_cold_sweep=cold[-1] if len(cold) > n1 else None,
+        jax_warm_job=res[JAX_M]["median_s"] / res[BOOK]["median_s"],
+    )
+
+
+def repeats_table(out) -> list[str]:
+    """The targets' ratios in every run of ``out["repeats"]``, and their medians."""
+    reps = out["repeats"]
+    cols = [
+        ("(a)", "vs_torch", _x),
+        ("(b)", "bptt_vs_old", _x),
+        ("(c)", "sweep_vs_torch", _x),
+        ("(d) single", "jax_cold_single_min", _x),
+        ("(d) sweep", "jax_cold_sweep", _x),
+        ("JAX warm", "jax_warm_job", lambda v: f"{v:.2f}"),
+    ]
+    L = [
+        f"**The same ratios in {len(reps)} runs of the script** on this machine "
+        "(this report's run in bold) and their medians: (a), (b) and (c) as in "
+        "the targets; *(d) single*, the least of JAX's cold time over the "
+        "engine's on single networks; *(d) sweep*, the same on the sweep; *JAX "
+        "warm*, JAX's warm run of the moment algorithm over `engine.train`'s time "
+        "on the single job.",
+        "",
+        "| run (UTC) | load | " + " | ".join(c for c, _, _ in cols) + " |",
+        "|---|---|" + "---:|" * len(cols),
+    ]
+    for r in reps:
+        b = "**" if r["started"] == out["started"] else ""
+        L.append(
+            f"| {b}{r['started'][5:16].replace('T', ' ')}{b} | "
+            f"{r['load'][0]:.1f}–{r['load'][1]:.1f} | "
+            + " | ".join(f(r[k]) if r[k] is not None else "—" for _, k, f in cols)
+            + " |"
+        )
+    med = [
+        statistics.median(v)
+        if (v := [r[k] for r in reps if r[k] is not None])
+        else None
+        for _, k, _ in cols
+    ]
+    L.append(
+        "| median | | "
+        + " | ".join(f(v) if v is not None else "—" for (_, _, f), v in zip(cols, med))
+        + " |"
+    )
+    return L
 
 
 def jax_rows(out):
@@ -821,6 +906,9 @@ def render(out) -> str:
     L.append("|---|---|---|")
     L += [f"| {a} | {b} | {'yes' if ok else '**no**'} |" for a, b, ok in targets(out)]
     L.append("")
+    if out.get("repeats"):
+        L += repeats_table(out)
+        L.append("")
     L.append(
         f"**One training job** (T = {job['T']}, N = {job['N']}, P = {job['P']}, "
         f"{job['steps']} steps, learning rate {job['lr']}, {job['dtype']}, "
