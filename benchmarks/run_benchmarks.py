@@ -709,7 +709,8 @@ def _ms(s):
 
 
 def _x(r):
-    return f"{r:,.1f}×" if r < 100 else f"{r:,.0f}×"
+    """A ratio: two decimals near 1 (where the side of 1 matters), fewer above."""
+    return f"{r:.2f}×" if r < 2 else f"{r:,.1f}×" if r < 100 else f"{r:,.0f}×"
 
 
 #: Final weights of every trainer must agree with the reference to this.
