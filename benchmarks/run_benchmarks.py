@@ -35,11 +35,13 @@ Options: ``--quick`` (fewer repeats, for a smoke test), ``--out DIR`` and
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as _dt
 import importlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -141,6 +143,7 @@ def old_library():
     ``lrnn_old``, so that it cannot be confused with today's ``lrnn_utils``.
     """
     tmp = Path(tempfile.mkdtemp(prefix="lrnn_old_"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", OLD_COMMIT, "lrnn_utils"],
         capture_output=True,
