@@ -29,13 +29,15 @@ checks
 
 Chapter drivers (import only the concept modules, never each other):
 ``decoupling`` (ch. 2), ``learning_speed`` (ch. 3), ``phase`` (ch. 5),
-``feature_learning`` (ch. 6b).
+``feature_learning`` (ch. 6b), ``t_output`` (ch. 8), ``rotations`` (ch. 9), ``explore``
+(the playground: every prediction of the theory for a task of your own).
 """
 
 from . import (
     checks,
     decoupling,
     engine,
+    explore,
     feature_learning,
     kernels,
     learning_speed,
@@ -44,7 +46,9 @@ from . import (
     phase,
     plotting,
     report,
+    rotations,
     stimuli,
+    t_output,
     tasks,
     theory,
 )
@@ -65,6 +69,9 @@ __all__ = [
     "learning_speed",
     "phase",
     "feature_learning",
+    "t_output",
+    "rotations",
+    "explore",
     "TrainingDivergedError",
 ]
 __version__ = "0.1.0"

@@ -607,7 +607,8 @@ def train_on_moments(
     Wx, Wh, Wy : array_like
         Initial weights ``(Nh, Nx)``, ``(Nh, Nh)``, ``(Ny, Nh)`` (not modified).
     moments : Moments
-        From :func:`moments` (data) or :func:`make_moments` (given correlations).
+        From :func:`~lrnn_utils.moments.moments` (data) or
+        :func:`~lrnn_utils.moments.make_moments` (given correlations).
     lr : float
         Learning rate ``> 0``.
     steps : int

@@ -71,9 +71,23 @@ class GridRun:
     diverged: np.ndarray
 
 
-def _train_group(W, task, lr, rec):
+def _constant_task(K):
+    """The task of Fig. 5 as a ``task(T, rng)`` builder (see :func:`run_grid`)."""
+
+    def build(T, rng):
+        task = make_task(np.ones((T, K)), P=K * T, rng=rng)
+
+        def init(io, rec, rng, n_hidden):
+            return aligned_init(task, io, rec, io, rng, n_hidden=n_hidden)[:3]
+
+        return task.X, task.Y, init
+
+    return build
+
+
+def _train_group(W, X, Y, lr, rec):
     """Train one batch of networks that share a task; weights and loss at ``rec``."""
-    mom = moments(task.X, task.Y, whitened=True)
+    mom = moments(X, Y, whitened=True)
     if W[0].shape[-2] > engine.WIDE_HIDDEN:
         return engine._train_wide(*W, mom.sigma_yx, lr, rec)
     every = int(rec[1] - rec[0]) if rec.size > 2 else max(int(rec[-1]), 1)
@@ -102,6 +116,7 @@ def run_grid(
     lr_max: float = 0.1,
     record_every: int | None = None,
     draws: int | None = None,
+    task=None,
 ) -> GridRun:
     """Train one network per grid point on the constant task and measure the NTK's move.
 
@@ -144,6 +159,12 @@ def run_grid(
         at the start and the end).
     draws : int, optional
         Independent networks per grid point; adds a last axis of this length.
+    task : callable, optional
+        Another task: ``task(T, rng) -> (X, Y, init)`` with exactly whitened inputs
+        ``X`` of shape ``(P, T, Nx)``, targets ``Y`` of shape ``(P, Ny)`` and
+        ``init(io, rec, rng, n_hidden) -> (Wx, Wh, Wy)`` the aligned weights (e.g.
+        :func:`lrnn_utils.rotations.grid_task`, paper Fig. A4).  Default: the
+        constant task above; ``K`` is then ignored.
 
     Returns
     -------
@@ -170,6 +191,10 @@ def run_grid(
             f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
         )
     check_choice(init, "init", ("aligned", "unaligned"))
+    if task is not None and not callable(task):
+        raise TypeError(
+            f"task must be callable task(T, rng), got {type(task).__name__}"
+        )
     lr_fraction = check_finite_scalar(lr_fraction, "lr_fraction", positive=True)
     lr_max = check_finite_scalar(lr_max, "lr_max", positive=True)
     rec_scale = io_scale if rec_scale is None else rec_scale
@@ -205,18 +230,19 @@ def run_grid(
     W1 = [None, None, None]
     for t in sorted(set(Ts.tolist())):
         idx = np.flatnonzero(Ts == t)
-        task = make_task(np.ones((t, K)), P=K * t, rng=rng)
+        X, Y, aligned = (task or _constant_task(K))(t, rng)
+        Nx, Ny = X.shape[-1], Y.shape[-1]
         Ws = []
         for a, b in zip(io.ravel()[idx], rec.ravel()[idx]):
             if init == "aligned":
-                Ws.append(aligned_init(task, a, b, a, rng, n_hidden=n_hidden)[:3])
+                Ws.append(aligned(a, b, rng, n_hidden))
             else:
-                Wx, _, Wy = unaligned_init(K, n_hidden, K, a, rng)
-                Wh = unaligned_init(K, n_hidden, K, b, rng)[1]
+                Wx, _, Wy = unaligned_init(Nx, n_hidden, Ny, a, rng)
+                Wh = unaligned_init(Nx, n_hidden, Ny, b, rng)[1]
                 Ws.append((Wx, Wh, Wy))
         W = [np.array(w) for w in zip(*Ws)]
-        hist, loss, _ = _train_group(W, task, lr_arr[idx], rec_steps)
-        Xb = np.broadcast_to(task.X, (idx.size,) + task.X.shape)
+        hist, loss, _ = _train_group(W, X, Y, lr_arr[idx], rec_steps)
+        Xb = np.broadcast_to(X, (idx.size,) + X.shape)
         with np.errstate(over="ignore", invalid="ignore"):
             K0 = ntk_batch(*W, Xb)
             for j in range(n):

@@ -10,7 +10,8 @@ the per-time-step gradient terms -- are written in the notebooks):
   of ``b(t)`` with ``u = ac`` frozen (App. D, eqs 48-61), applied window by window, and
   :func:`taylor_stability_limit` for the largest stable window;
 * :func:`reference_b_flow` -- a tight-tolerance ODE solution of the frozen-``u`` flow;
-* :func:`learning_time` -- when a learning curve first covers a fraction of its way;
+* :func:`learning_time` -- when a learning curve first covers a fraction of its way
+  (defined in :mod:`lrnn_utils.theory`, re-exported here);
 * :func:`s1_crossing` and :func:`learning_order` -- the effective-singular-value
   crossing and a complete learning-order sweep (App. E, Fig. A1).
 
@@ -39,6 +40,7 @@ from .tasks import task_singular_values
 from .theory import (
     effective_singular_values,
     global_solution,
+    learning_time,
     max_stable_lr,
     simulate_modes,
     time_lags,
@@ -491,72 +493,6 @@ def reference_b_flow(
 # --------------------------------------------------------------------------------------
 # App. E: learning order
 # --------------------------------------------------------------------------------------
-def learning_time(t, x, fraction: float = 0.5, start=None, target=None) -> np.ndarray:
-    """First time a learning curve has covered ``fraction`` of its way to ``target``.
-
-    The level is ``start + fraction · (target − start)``; the time is found by
-    linear interpolation between the two recorded points around the first
-    crossing.  Works for increasing and decreasing curves (e.g. the loss).
-
-    Parameters
-    ----------
-    t : array_like, shape (n,)
-        Strictly increasing times.
-    x : array_like, shape (n, ...)
-        The curve(s); trailing axes are independent curves.
-    fraction : float, default 0.5
-        In ``[0, 1]``; 0.5 gives the half-learning time.
-    start, target : float or array_like, optional
-        Broadcast against ``x.shape[1:]``; default ``x[0]`` and ``x[-1]``
-        (pass e.g. the zero-loss solution as ``target``).
-
-    Returns
-    -------
-    numpy.ndarray, shape ``x.shape[1:]``
-        NaN where the level is never reached or where ``target == start``.
-
-    Examples
-    --------
-    >>> learning_time([0, 1, 2, 3], [0.0, 0.2, 0.6, 1.0])
-    array(1.75)
-    """
-    t = as_finite_array(t, "t", ndim=1)
-    x = as_finite_array(x, "x", min_ndim=1)
-    if x.shape[0] != t.size:
-        raise ValueError(
-            f"x must have len(t) = {t.size} entries in its first axis, "
-            f"got shape {x.shape}"
-        )
-    if t.size < 2 or np.any(np.diff(t) <= 0):
-        raise ValueError("t must have at least two strictly increasing entries")
-    fraction = check_finite_scalar(fraction, "fraction")
-    if not 0.0 <= fraction <= 1.0:
-        raise ValueError(f"fraction must be in [0, 1], got {fraction}")
-    start = (
-        x[0]
-        if start is None
-        else np.broadcast_to(as_finite_array(start, "start"), x.shape[1:])
-    )
-    target = (
-        x[-1]
-        if target is None
-        else np.broadcast_to(as_finite_array(target, "target"), x.shape[1:])
-    )
-    direction = np.sign(target - start)
-    level = start + fraction * (target - start)
-    reached = direction * (x - level) >= 0  # (n, ...)
-    idx = np.argmax(reached, axis=0)
-    ever = np.any(reached, axis=0) & (direction != 0)
-    j = np.maximum(idx, 1)
-    x0 = np.take_along_axis(x, (j - 1)[None], axis=0)[0]
-    x1 = np.take_along_axis(x, j[None], axis=0)[0]
-    t0, t1 = t[j - 1], t[j]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(x1 != x0, (level - x0) / (x1 - x0), 1.0)
-    tt = np.where(idx == 0, t[0], t0 + np.clip(frac, 0.0, 1.0) * (t1 - t0))
-    return np.where(ever, tt, np.nan)
-
-
 def s1_crossing(s_first, s_second, b_max: float = 1.0) -> float:
     """Recurrent mode ``b`` in ``(0, b_max)`` at which two tasks have equal ``S₁(b)``.
 

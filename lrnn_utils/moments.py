@@ -86,7 +86,7 @@ def correlations_from_svd(U, s, V) -> np.ndarray:
     U : array_like, shape (Ny, K)
     s : array_like, shape (K, T)
         Singular values of each mode over input time (the layout of
-        :attr:`lrnn_utils.tasks.Task.s` and of :mod:`lrnn_utils.theory`).
+        ``Task.s`` and of :mod:`lrnn_utils.theory`).
     V : array_like, shape (Nx, K)
 
     Returns
@@ -277,7 +277,7 @@ def input_correlations(X, flat: bool = False) -> np.ndarray:
     -------
     numpy.ndarray, shape (T, Nx, T, Nx) or (T*Nx, T*Nx)
         ``S[i-1, :, j-1, :]`` is ``Σ^{X_i X_j}`` (the layout of
-        :attr:`Moments.sigma_xx`); ``flat`` is the same array reshaped.
+        ``Moments.sigma_xx``); ``flat`` is the same array reshaped.
 
     Raises
     ------

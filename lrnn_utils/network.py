@@ -61,6 +61,7 @@ __all__ = [
     "read_modes",
     "hidden_norm_rms",
     "hidden_norm_theory",
+    "network_hessian",
     "network_sharpness",
 ]
 
@@ -174,8 +175,9 @@ def rollout(Wx, Wh, Xt) -> np.ndarray:
 
     The one implementation of ``h_{t+1} = W_h h_t + W_x x_t`` (``h_1 = 0``) behind
     :func:`hidden_states`, :func:`forward`, :func:`loss`, :func:`gradients`,
-    :func:`train` and the NTK (:mod:`lrnn_utils.kernels`).  No validation: call it from
-    code that has checked its arguments once (the public functions do).
+    :func:`~lrnn_utils.engine.train` and the NTK (:mod:`lrnn_utils.kernels`).  No
+    validation: call it from code that has checked its arguments once (the public
+    functions do).
 
     Parameters
     ----------
@@ -267,9 +269,9 @@ def gradients(Wx, Wh, Wy, X, Y):
 def bptt(Wx, Wh, Wy, Xt, Y):
     """Loss and exact gradients of one network, unvalidated kernel.
 
-    The backpropagation through time of :func:`gradients` and :func:`train`, for
-    code that evaluates many weights on data it has checked once (finite
-    differences, Hessians).
+    The backpropagation through time of :func:`gradients` and
+    :func:`~lrnn_utils.engine.train`, for code that evaluates many weights on data it
+    has checked once (finite differences, Hessians).
 
     Parameters
     ----------
@@ -810,14 +812,62 @@ def finite_difference_gradients(Wx, Wh, Wy, X, Y, eps: float = 1e-6):
     return tuple(grads)
 
 
+def network_hessian(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> np.ndarray:
+    """Hessian of the loss in all weights, by central differences of exact gradients.
+
+    The Hessian of ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²`` with respect to the flattened
+    ``(W_x, W_h, W_y)`` (each row by row) is built column by column from
+    backpropagation through time and symmetrised.
+
+    Parameters
+    ----------
+    Wx, Wh, Wy : array_like
+        The weights at which the curvature is measured.
+    X, Y : array_like
+        Inputs ``(P, T, Nx)`` and targets ``(P, Ny)``.
+    eps : float, default 1e-5
+        Finite-difference step.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, n)
+        ``n`` is the number of weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> one = np.ones((1, 1))
+    >>> H = network_hessian(one, one, one, np.ones((1, 1, 1)), np.zeros((1, 1)))
+    >>> np.round(H, 6)  # L = (c a)^2 / 2 at a = c = 1; W_h has no effect at T = 1
+    array([[1., 0., 2.],
+           [0., 0., 0.],
+           [2., 0., 1.]])
+    """
+    *Ws, X, Y = check_weights(Wx, Wh, Wy, X, Y)
+    Xt = time_major(X)
+    eps = check_finite_scalar(eps, "eps", positive=True)
+    sizes = np.cumsum([W.size for W in Ws])[:-1]
+    theta = np.concatenate([W.ravel() for W in Ws])
+
+    def grad(th):
+        parts = np.split(th, sizes)
+        Wk = [p.reshape(W.shape) for p, W in zip(parts, Ws)]
+        return np.concatenate([g.ravel() for g in bptt(*Wk, Xt, Y)[1:]])
+
+    H = np.stack(
+        [
+            (grad(theta + e) - grad(theta - e)) / (2 * eps)
+            for e in eps * np.eye(theta.size)
+        ]
+    )
+    return 0.5 * (H + H.T)
+
+
 def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
     """Largest eigenvalue of the loss Hessian in all weights (central differences).
 
-    The Hessian of ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²`` with respect to the flattened
-    ``(W_x, W_h, W_y)`` is built column by column from exact gradients
-    (backpropagation through time), symmetrised, and its top eigenvalue returned.
-    Gradient descent with learning rate ``η > 2 / sharpness`` cannot settle at the
-    point (chapter 4).
+    The top eigenvalue of :func:`network_hessian`.  Gradient descent with learning
+    rate ``η > 2 / sharpness`` cannot settle at the point (chapter 4).
 
     Parameters
     ----------
@@ -840,21 +890,4 @@ def network_sharpness(Wx, Wh, Wy, X, Y, eps: float = 1e-5) -> float:
     >>> round(network_sharpness(one, one, one, X, Y), 6)  # L = (ca)^2 / 2 at a = c = 1
     3.0
     """
-    *Ws, X, Y = check_weights(Wx, Wh, Wy, X, Y)
-    Xt = time_major(X)
-    eps = check_finite_scalar(eps, "eps", positive=True)
-    sizes = np.cumsum([W.size for W in Ws])[:-1]
-    theta = np.concatenate([W.ravel() for W in Ws])
-
-    def grad(th):
-        parts = np.split(th, sizes)
-        Wk = [p.reshape(W.shape) for p, W in zip(parts, Ws)]
-        return np.concatenate([g.ravel() for g in bptt(*Wk, Xt, Y)[1:]])
-
-    H = np.stack(
-        [
-            (grad(theta + e) - grad(theta - e)) / (2 * eps)
-            for e in eps * np.eye(theta.size)
-        ]
-    )
-    return float(np.linalg.eigvalsh(0.5 * (H + H.T))[-1])
+    return float(np.linalg.eigvalsh(network_hessian(Wx, Wh, Wy, X, Y, eps))[-1])

@@ -26,6 +26,7 @@ __all__ = [
     "N_STIM",
     "target_weights",
     "trials",
+    "neurogym_trials",
 ]
 
 #: Names of the targets understood by :func:`target_weights` and :func:`trials`.
@@ -156,3 +157,92 @@ def trials(n_trials: int, T: int, rng, target: str = "mean", sigma: float = 1.0)
             env.new_trial()
             X[p] = env.ob[:T, 1:]  # drop the fixation input (column 0)
     return X, np.einsum("t,pti->pi", w, X)
+
+
+def neurogym_trials(name: str, n_trials: int, rng, timing=None):
+    """Trials of any neurogym task with a fixed trial length, as ``(X, Y)``.
+
+    The inputs are neurogym's observations over the whole trial; the target of a
+    trial is its ground truth at the last step, one-hot over the actions when the
+    action space is discrete (so a linear network reads the answer out at the end).
+    neurogym's generator is seeded from ``rng`` and its warnings are silenced.
+
+    Parameters
+    ----------
+    name : str
+        A registered neurogym task, e.g. ``"PerceptualDecisionMaking-v0"``.
+    n_trials : int
+        Number of trials ``P >= 1``.
+    rng : numpy.random.Generator
+        Seeds neurogym's generator (one draw).
+    timing : dict, optional
+        Durations (ms) of the task's periods, passed to ``neurogym.make``; use it to
+        fix the length of a task whose periods are random.
+
+    Returns
+    -------
+    X : numpy.ndarray, shape (n_trials, T, Nx)
+    Y : numpy.ndarray, shape (n_trials, Ny)
+
+    Raises
+    ------
+    TypeError
+        ``name`` not a string, ``n_trials`` not an integer, ``rng`` not a Generator,
+        ``timing`` not a dict.
+    ValueError
+        An unknown task, a task without observations or ground truth, or trials of
+        different lengths (the message suggests ``timing``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, Y = neurogym_trials("GoNogo-v0", 4, np.random.default_rng(0))
+    >>> X.shape, Y.shape
+    ((4, 15, 3), (4, 2))
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a neurogym task name, got {type(name).__name__}")
+    n_trials = _check_int(n_trials, "n_trials")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+    if timing is not None and not isinstance(timing, dict):
+        raise TypeError(f"timing must be a dict, got {type(timing).__name__}")
+    seed = int(rng.integers(2**31 - 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import neurogym as ngym
+
+        kwargs = {} if timing is None else {"timing": timing}
+        try:
+            env = ngym.make(name, **kwargs).unwrapped
+        except Exception as exc:  # gymnasium raises its own error types
+            raise ValueError(
+                f"name: cannot make neurogym task {name!r}: {exc}"
+            ) from None
+        env.seed(seed)
+        obs, gts = [], []
+        for _ in range(n_trials):
+            env.new_trial()
+            if not hasattr(env, "ob") or not hasattr(env, "gt"):
+                raise ValueError(
+                    f"name: neurogym task {name!r} has no trial observations or "
+                    "ground truth"
+                )
+            obs.append(np.array(env.ob, dtype=float))
+            gts.append(np.array(env.gt))
+    lengths = sorted({o.shape[0] for o in obs})
+    if len(lengths) > 1:
+        raise ValueError(
+            f"name: neurogym task {name!r} has trials of lengths {lengths[:5]}; "
+            "the theory needs one length (pass timing= with fixed durations)"
+        )
+    X = np.stack(obs).reshape(n_trials, lengths[0], -1)
+    last = np.stack([g[-1] for g in gts])
+    n_act = getattr(env.action_space, "n", None)
+    if n_act is not None and last.ndim == 1:
+        Y = np.eye(int(n_act))[last.astype(int)]
+    else:
+        Y = last.reshape(n_trials, -1).astype(float)
+    return X, Y

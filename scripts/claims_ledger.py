@@ -521,6 +521,8 @@ def render(chapters: list[dict], notes: list[dict]) -> str:
         *_counts(chapters),
     ]
     for ch in chapters:
+        if not ch["claims"]:  # nothing left uncovered: no empty section
+            continue
         if ch.get("chapter") is not None:
             heading = f"## Chapter {ch['chapter']}: {ch['title']}"
         else:

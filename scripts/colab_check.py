@@ -38,8 +38,10 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+sys.path.insert(0, str(Path(__file__).parent))
+import notebook_run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 #: What Colab ships for the book; installed at the versions of requirements.txt.
@@ -155,14 +157,8 @@ def execute(nb_path: Path, folder: Path, prefix: str, timeout: int) -> str | Non
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(CHECK_CELL.format(prefix=prefix)))
     folder.mkdir(parents=True)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=KERNEL,
-        resources={"metadata": {"path": str(folder)}},
-    )
     try:
-        client.execute()
+        notebook_run.execute(nb, folder, timeout=timeout, kernel_name=KERNEL)
     except (CellExecutionError, CellTimeoutError) as err:
         return str(err)[-3000:]
     return None

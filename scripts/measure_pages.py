@@ -16,7 +16,8 @@ runs all cells top to bottom, and records
 The notebooks are not modified.  Results go to ``benchmarks/pages.json`` and
 ``benchmarks/pages.md`` (a Markdown table included in the book's appendix page),
 together with the machine, its load and the versions of the book's packages.
-Options: ``--only NAME`` (substring filter), ``--timeout`` (per cell, seconds).
+Options: ``--only NAME`` (substring filter; the other pages' records in an existing
+``pages.json`` are kept), ``--timeout`` (per cell, seconds).
 """
 
 from __future__ import annotations
@@ -264,6 +265,15 @@ def main(argv=None):
     res["load_average"] = [load0, load1]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    old = out / "pages.json"
+    if args.only and old.exists():  # keep the other pages' records, in book order
+        new = {r["page"]: r for r in res["pages"]}
+        kept = [r for r in json.loads(old.read_text())["pages"] if r["page"] not in new]
+        order = {
+            p.relative_to(ROOT).as_posix(): k for k, p in enumerate(toc_notebooks())
+        }
+        res["pages"] = sorted(kept + list(new.values()), key=lambda r: order[r["page"]])
+        res["merged"] = True  # records measured at different times
     (out / "pages.json").write_text(json.dumps(res, indent=1))
     (out / "pages.md").write_text(render(res))
     print("wrote", out / "pages.json", "and", out / "pages.md")

@@ -30,7 +30,11 @@ MathJax is awaited, dropdowns and hidden cells are opened, and the page FAILS on
 * ``launch``: a page with code cells (a notebook) without its Binder and Colab buttons
   and the Live Code (Thebe) button and configuration;
 * ``alt``: an ``<img>`` in a figure or cell output without alt text (an alt that is just
-  the image's file name, as myst-nb writes by default, counts as none).
+  the image's file name, as myst-nb writes by default, counts as none);
+* ``kernel-free``: a kernel-free interactive figure (``iframe.kernel-free``, made by
+  ``scripts/kernel_free.py``) whose frame does not load, or where moving a control
+  through its positions does not load a new image, update the readout and alt text,
+  or change the pixels shown (``check_kernel_free``).
 
 One full-page screenshot per page (1280 px wide) is written to ``--screenshots``
 (default: ``page_check/`` next to the HTML directory, i.e. ``_build/page_check/``),
@@ -234,19 +238,54 @@ class Browser:
         if not self.wait_event("Page.loadEventFired", 60):
             raise RuntimeError(f"page did not load: {url}")
 
-    def evaluate(self, expression: str):
+    def evaluate(self, expression: str, context_id: int | None = None):
+        extra = {} if context_id is None else {"contextId": context_id}
         res = self.call(
             "Runtime.evaluate",
             expression=expression,
             awaitPromise=True,
             returnByValue=True,
             timeout=60000,
+            **extra,
         )
         if "exceptionDetails" in res:
             raise RuntimeError(
                 "page script failed: " + json.dumps(res["exceptionDetails"])[:500]
             )
         return res["result"].get("value")
+
+    def frame_context(self, url_part: str) -> int | None:
+        """An execution context in the first child frame whose URL has ``url_part``
+        (an isolated world: the frame's DOM, whatever its origin)."""
+
+        def walk(tree):
+            url = tree["frame"].get("url", "")
+            if tree["frame"].get("parentId") and url_part in url:
+                return tree["frame"]["id"]
+            for child in tree.get("childFrames", []):
+                found = walk(child)
+                if found:
+                    return found
+            return None
+
+        frame_id = walk(self.call("Page.getFrameTree")["frameTree"])
+        if frame_id is None:
+            return None
+        world = self.call(
+            "Page.createIsolatedWorld", frameId=frame_id, worldName="page_check"
+        )
+        return world["executionContextId"]
+
+    def clip_png(self, rect: dict) -> bytes:
+        """A screenshot of a rectangle of the page (document coordinates) that lies in
+        the viewport (scroll it into view first)."""
+        data = self.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=False,
+            clip={**rect, "scale": 1},
+        )
+        return base64.b64decode(data["data"])
 
     def screenshot(self, path: Path, height: int) -> None:
         height = max(900, min(height, MAX_SHOT_HEIGHT))
@@ -267,6 +306,148 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# Kernel-free figures (scripts/kernel_free.py): run in the figure's frame; moves every
+# control through all its positions (the others at their defaults) and reports what
+# it saw. Returns {problems, frames_seen, n_frames}.
+KERNEL_FREE_JS = """
+(async () => {
+  const problems = [];
+  const data = JSON.parse(document.getElementById("kf-data").textContent);
+  const img = document.getElementById("kf-frame");
+  const inputs = Array.from(document.querySelectorAll(
+    "#kf-controls input, #kf-controls select"));
+  const loaded = () => new Promise((res) => {
+    if (img.complete) { res(); return; }
+    img.addEventListener("load", res, {once: true});
+    img.addEventListener("error", res, {once: true});
+    setTimeout(res, 5000);
+  });
+  const move = async (input, k) => {
+    input.value = String(k);
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    input.dispatchEvent(new Event("change", {bubbles: true}));
+    await loaded();
+  };
+  if (inputs.length !== data.controls.length) {
+    problems.push(`${inputs.length} controls for ${data.controls.length} in the data`);
+  }
+  await loaded();
+  if (img.naturalWidth === 0) { problems.push("the first frame did not load"); }
+  const seen = new Set([img.getAttribute("src")]);
+  for (const [i, input] of inputs.entries()) {
+    const c = data.controls[i];
+    for (let k = 0; k < c.values.length; k++) {
+      const before = img.getAttribute("src");
+      await move(input, k);
+      const src = img.getAttribute("src");
+      if (img.naturalWidth === 0) { problems.push(`frame ${src} did not load`); }
+      if (k > 0 && src === before) {
+        problems.push(`moving ${c.label} to ${c.labels[k]} did not change the image`);
+      }
+      const out = input.parentElement.querySelector("output");
+      if (out && out.textContent !== c.labels[k]) {
+        problems.push(`${c.label} shows ${out.textContent}, not ${c.labels[k]}`);
+      }
+      if (!img.alt.includes(`${c.label} = ${c.labels[k]}`)) {
+        problems.push(`alt text does not say ${c.label} = ${c.labels[k]}`);
+      }
+      seen.add(src);
+    }
+    await move(input, c.default);
+  }
+  return {problems: problems, frames_seen: seen.size, n_frames: data.frames.length};
+})()
+"""
+
+# In the frame: move the first control one step from its default, or back.
+KERNEL_FREE_STEP_JS = """
+(async () => {
+  const input = document.querySelector("#kf-controls input, #kf-controls select");
+  const img = document.getElementById("kf-frame");
+  const data = JSON.parse(document.getElementById("kf-data").textContent);
+  const c = data.controls[0];
+  const k = %s ? c.default : (c.default + 1) %% c.values.length;
+  input.value = String(k);
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  if (!img.complete) {
+    await new Promise((res) => { img.onload = res; img.onerror = res;
+                                 setTimeout(res, 5000); });
+  }
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return img.getAttribute("src");
+})()
+"""
+
+
+def check_kernel_free(browser: Browser) -> list[list[str]]:
+    """Problems of the kernel-free figures on the open page (none: no problems).
+
+    Every ``iframe.kernel-free`` is checked in its own frame: each control is moved
+    through all its positions (the others at their defaults): each step must load a
+    new image and update the readout and alt text. Then the page is screenshotted
+    around the iframe before and after moving the first control one step: the
+    displayed pixels must change.
+    """
+    srcs = browser.evaluate(
+        "Array.from(document.querySelectorAll('iframe.kernel-free'))"
+        ".map((f) => f.getAttribute('src'))"
+    )
+    problems = []
+    for k, src in enumerate(srcs or []):
+        name = src.rsplit("/", 1)[-1]
+        ctx = browser.frame_context("/" + name)
+        if ctx is None:
+            problems.append(["kernel-free", f"{name}: its frame did not load"])
+            continue
+        try:
+            out = browser.evaluate(KERNEL_FREE_JS, context_id=ctx)
+        except RuntimeError as exc:
+            problems.append(["kernel-free", f"{name}: {exc}"])
+            continue
+        problems += [["kernel-free", f"{name}: {p}"] for p in out["problems"]]
+        if out["frames_seen"] < 2:
+            problems.append(["kernel-free", f"{name}: the image never changed"])
+        browser.set_height(1600)  # the figure fits in the viewport: clips are exact
+        frame = browser.evaluate(
+            f"""(() => {{
+              const f = document.querySelectorAll('iframe.kernel-free')[{k}];
+              f.scrollIntoView();
+              const r = f.getBoundingClientRect();
+              return {{x: r.left + scrollX, y: r.top + scrollY,
+                       width: r.width, height: r.height}};
+            }})()"""
+        )
+        # the image alone (not the readouts, which change too), in page coordinates
+        img = browser.evaluate(
+            "(() => { const r = document.getElementById('kf-frame')"
+            ".getBoundingClientRect(); return {x: r.left, y: r.top, "
+            "width: r.width, height: r.height}; })()",
+            context_id=ctx,
+        )
+        rect = {
+            "x": frame["x"] + img["x"],
+            "y": frame["y"] + img["y"],
+            "width": min(img["width"], frame["width"] - img["x"]),
+            "height": min(img["height"], frame["height"] - img["y"]),
+        }
+        if rect["width"] < 100 or rect["height"] < 100:
+            problems.append(["kernel-free", f"{name}: figure shown at {rect}"])
+            continue
+        before = browser.clip_png(rect)
+        src_moved = browser.evaluate(KERNEL_FREE_STEP_JS % "false", context_id=ctx)
+        after = browser.clip_png(rect)
+        browser.evaluate(KERNEL_FREE_STEP_JS % "true", context_id=ctx)
+        if before == after:
+            problems.append(
+                [
+                    "kernel-free",
+                    f"{name}: moving a slider (to {src_moved}) did not "
+                    "change the displayed figure",
+                ]
+            )
+    return problems
 
 
 def list_pages(html_dir: Path) -> list[Path]:
@@ -306,6 +487,10 @@ def check_pages(
                 results[rel] = [["load", str(exc)]]
                 continue
             problems = [list(p) for p in out["problems"]]
+            try:
+                problems += check_kernel_free(browser)
+            except RuntimeError as exc:
+                problems.append(["kernel-free", str(exc)])
             for url, text in out["links"]:
                 why = check_link(url)
                 if why:

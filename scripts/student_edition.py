@@ -245,20 +245,16 @@ def _same_tree(a: Path, b: Path) -> list[str]:
 
 def verify(folder: Path, expect: str, timeout: int = 300) -> int:
     """Execute every notebook of an edition and read the checks' verdicts."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from notebook_run import execute
 
     problems, totals = [], {"✔": 0, "✘": 0, "…": 0}
     for path in sorted((folder / "book").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-        )
         try:
-            client.execute()
+            execute(nb, path.parent, timeout=timeout)
         except CellExecutionError as exc:
             problems.append(f"{path.name}: a cell failed: {str(exc).splitlines()[-1]}")
             continue

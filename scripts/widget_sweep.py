@@ -52,6 +52,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))  # notebook_run, student_edition
 MARKER = "@@WIDGET_SWEEP@@"
 TARGET_MS = 250  # the book's aim for one widget update (CONTRIBUTING.md)
 COMPUTE_TARGET_MS = 50  # of it, the computation (issue 16)
@@ -312,13 +313,15 @@ class MatplotlibClock:
         return False
 
 
-def call_checked(f, kwargs, png=None):
+def call_checked(f, kwargs, png=None, savefig=None):
     """Call ``f(**kwargs)`` as a slider move would: ``(ms, problems, draw_ms, mpl_ms)``.
 
     ``ms`` covers the call and drawing its figures with Agg; ``draw_ms`` of it is
     the drawing and ``mpl_ms`` all the time inside matplotlib (building the artists
     and drawing them), so ``ms - mpl_ms`` is the computation. Inspecting the
-    figures and saving PNGs is not timed.
+    figures and saving PNGs is not timed. With ``png``, the n-th figure drawn is
+    saved as ``<png>-<n>.png`` (``savefig``: keyword arguments of
+    ``Figure.savefig``, default ``dpi=80``).
     """
     import warnings
 
@@ -338,7 +341,7 @@ def call_checked(f, kwargs, png=None):
             clock.paused = True
             problems.extend(inspect_figure(fig, draw=False))
             if png:
-                fig.savefig(f"{png}-{n_figures[0]}.png", dpi=80)
+                fig.savefig(f"{png}-{n_figures[0]}.png", **(savefig or {"dpi": 80}))
             clock.paused = False
             paused[0] += time.perf_counter() - pause
             n_figures[0] += 1
@@ -462,6 +465,43 @@ def sweep_recorded(recorded, repeat=1, confirm_ms=None):
 # --------------------------------------------------------------------------------------
 # Driver side: execute a notebook with the recorder, collect the rows
 # --------------------------------------------------------------------------------------
+def last_interact_cell(nb):
+    """Index of the notebook's last code cell calling ``interact(``, or None."""
+    return max(
+        (
+            k
+            for k, c in enumerate(nb.cells)
+            if c.cell_type == "code" and "interact(" in c.source
+        ),
+        default=None,
+    )
+
+
+def run_with_recorder(path, final_source, timeout=600):
+    """Execute ``path`` up to its last ``interact`` cell with the recorder, then
+    ``final_source`` (which sees the recorded widgets as ``_WIDGET_SWEEP``).
+
+    Returns the text ``final_source`` printed, or None when the notebook has no
+    ``interact(`` cell. Raises nbclient's ``CellExecutionError`` when a cell fails.
+    """
+    import nbformat
+    from notebook_run import execute, kernel_env
+
+    path = Path(path).resolve()
+    nb = nbformat.read(path, as_version=4)
+    last = last_interact_cell(nb)
+    if last is None:
+        return None
+    # the reader's state when they reach the demo: cells after it are not run
+    nb.cells = (
+        [nbformat.v4.new_code_cell(RECORDER_CELL)]
+        + nb.cells[: last + 1]
+        + [nbformat.v4.new_code_cell(final_source)]
+    )
+    execute(nb, path.parent, timeout=timeout, env=kernel_env())
+    return "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+
+
 def sweep_notebook(path, timeout=600, repeat=1, confirm_ms=None):
     """Execute ``path`` with the recorder and sweep its widgets; a list of row dicts.
 
@@ -471,53 +511,18 @@ def sweep_notebook(path, timeout=600, repeat=1, confirm_ms=None):
     A notebook without an ``interact(`` cell is not executed and gives no rows.
     A cell that fails to execute gives one failing row (function ``<notebook>``).
     """
-    import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     path = Path(path).resolve()
     name = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
-    nb = nbformat.read(path, as_version=4)
-    last = max(
-        (
-            k
-            for k, c in enumerate(nb.cells)
-            if c.cell_type == "code" and "interact(" in c.source
-        ),
-        default=None,
-    )
-    if last is None:
-        return []
-    # the reader's state when they reach the demo: cells after it are not run
-    nb.cells = (
-        [nbformat.v4.new_code_cell(RECORDER_CELL)]
-        + nb.cells[: last + 1]
-        + [
-            nbformat.v4.new_code_cell(
-                SWEEP_CELL.format(
-                    scripts=str(Path(__file__).parent),
-                    marker=MARKER,
-                    repeat=repeat,
-                    confirm_ms=confirm_ms,
-                )
-            )
-        ]
-    )
-    # the kernel's environment only: changing os.environ here would leak into every
-    # kernel the calling process starts later (a pytest run's nbval kernels among them)
-    env = dict(os.environ)
-    env_path = env.get("PYTHONPATH", "")
-    if str(ROOT) not in env_path.split(os.pathsep):  # lrnn_utils from this checkout
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_path) if p)
-    env.setdefault("MPLBACKEND", "agg")
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+    final = SWEEP_CELL.format(
+        scripts=str(Path(__file__).parent),
+        marker=MARKER,
+        repeat=repeat,
+        confirm_ms=confirm_ms,
     )
     try:
-        client.execute(env=env)
+        text = run_with_recorder(path, final, timeout)
     except CellExecutionError as err:
         return [
             {
@@ -529,7 +534,8 @@ def sweep_notebook(path, timeout=600, repeat=1, confirm_ms=None):
                 "problems": [f"notebook failed to execute: {str(err)[-600:]}"],
             }
         ]
-    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    if text is None:
+        return []
     rows = json.loads(text.split(MARKER, 1)[1])
     for row in rows:
         row["notebook"] = name
@@ -539,8 +545,6 @@ def sweep_notebook(path, timeout=600, repeat=1, confirm_ms=None):
 def toc_notebooks():
     """Chapter notebooks listed in _toc.yml, in book order."""
     import yaml
-
-    sys.path.insert(0, str(Path(__file__).parent))
     from student_edition import toc_files
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())

@@ -55,6 +55,7 @@ from lrnn_utils import (  # noqa: E402
     checks,
     decoupling,
     engine,
+    explore,
     feature_learning,
     kernels,
     learning_speed,
@@ -63,7 +64,9 @@ from lrnn_utils import (  # noqa: E402
     phase,
     plotting,
     report,
+    rotations,
     stimuli,
+    t_output,
     tasks,
     theory,
 )
@@ -85,6 +88,7 @@ def base():
     X, Y = task.X, task.Y
     M = network.effective_maps(Wx, Wh, Wy, T)
     H = network.hidden_states(Wx, Wh, Wy, X)
+    rtask = rotations.make_rotational_task(np.array([1.0, 0.5j]), 4, rng)
     return dict(
         rng=np.random.default_rng(1),
         task=task,
@@ -103,6 +107,11 @@ def base():
         mom=moments.moments(X, Y),
         hist=engine.train(Wx, Wh, Wy, X, Y, lr=0.1, steps=2),
         K0=kernels.ntk(Wx, Wh, Wy, X[:3]),
+        sT=t_output.singular_values("inverse_exponential", 3, 1.0, 0.5),
+        YT=np.repeat(Y[:, None, :], 3, axis=1),
+        d_rot=np.array([1.0, 0.5 + 0.5j, 0.5j]),
+        rtask=rtask,
+        rW=rotations.aligned_weights(rtask, 0.5, 0.3 + 0.4j, 1.0, rng),
     )
 
 
@@ -362,6 +371,8 @@ CATALOGUE = [
      dict(w="arr0", C="bcast", b_grid="arr0")),
     (engine.hidden_speed, lambda b: dict(history=b["hist"], X=b["X"], lr=0.1),
      dict(history="obj", X="arr0", lr="pos")),
+    (network.network_hessian, lambda b: dict(**W3(b), X=b["X"], Y=b["Y"]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", eps="pos")),
     (network.network_sharpness, lambda b: dict(**W3(b), X=b["X"], Y=b["Y"]),
      dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", eps="pos")),
     # ---------------------------------------------------------------- engine
@@ -379,6 +390,80 @@ CATALOGUE = [
     (engine.train_batch, lambda b: dict(**W3(b), moments=b["mom"], lr=0.1, steps=3),
      dict(Wx="bcast", Wh="bcast", Wy="bcast", moments="obj", lr="pos",
           steps="int0", record_every="int1", on_divergence="name")),
+    # -------------------------------------------------------------- T outputs
+    (t_output.singular_values,
+     lambda b: dict(kind="constant", T=3, delta=1.0, lam=0.9, kappa=2.0),
+     dict(kind="name", T="int1", delta="bcast", lam="bcast", kappa="bcast")),
+    (t_output.make_task, lambda b: dict(s=b["sT"][None], P=6, rng=b["rng"], n_in=2),
+     dict(s="arr", P="int1", rng="rng", n_in="int1", n_out="int1")),
+    (t_output.correlations, lambda b: dict(X=b["X"], Y=b["YT"]),
+     dict(X="arr0", Y="arr")),
+    (t_output.forward, lambda b: dict(**W3(b), X=b["X"]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0")),
+    (t_output.loss, lambda b: dict(**W3(b), X=b["X"], Y=b["YT"]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr")),
+    (t_output.gradients, lambda b: dict(**W3(b), X=b["X"], Y=b["YT"]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr")),
+    (t_output.moments, lambda b: dict(X=b["X"], Y=b["YT"]),
+     dict(X="arr0", Y="arr")),
+    (t_output.train, lambda b: dict(**W3(b), X=b["X"], Y=b["YT"], lr=0.01, steps=2),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0", Y="arr", lr="pos", steps="int0",
+          record_every="int1", on_divergence="name")),
+    (t_output.lag_profile, lambda b: dict(s=b["sT"]), dict(s="bcast")),
+    (t_output.energy, lambda b: dict(a=0.1, b=0.2, c=0.3, s=b["sT"]),
+     dict(a="bcast", b="bcast", c="bcast", s="bcast")),
+    (t_output.mode_flows, lambda b: dict(a=0.1, b=0.2, c=0.3, s=b["sT"]),
+     dict(a="bcast", b="bcast", c="bcast", s="bcast")),
+    (t_output.simulate_modes,
+     lambda b: dict(a0=0.1, b0=0.2, c0=0.3, s=b["sT"], lr=0.01, steps=3),
+     dict(a0="bcast", b0="bcast", c0="bcast", s="bcast", lr="pos", steps="int0",
+          record_every="int1")),
+    (t_output.optimal_u, lambda b: dict(b=0.5, s=b["sT"]), dict(b="bcast", s="bcast")),
+    (t_output.effective_energy, lambda b: dict(b=0.5, s=b["sT"]),
+     dict(b="bcast", s="bcast")),
+    (t_output.regularization_term, lambda b: dict(a=0.1, b=0.2, c=0.3, T=3),
+     dict(a="bcast", b="bcast", c="bcast", T="int1")),
+    (t_output.jacobian, lambda b: dict(**W3(b), X=b["X"]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0")),
+    (t_output.ntk, lambda b: dict(**W3(b), X=b["X"][:3]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0")),
+    (t_output.ntk_kronecker, lambda b: dict(**W3(b), X=b["X"][:3]),
+     dict(Wx="arr", Wh="arr", Wy="arr", X="arr0")),
+    # -------------------------------------------------------------- rotations
+    (rotations.task_eigenvalues,
+     lambda b: dict(kind="constant", T=3, delta=1.0, lam=0.5 + 0.5j),
+     dict(kind="name", T="int1", delta="bcast", lam="bcast")),
+    (rotations.rotation_block, lambda b: dict(d=[1.0 + 0.5j, 0.3j]), dict(d="bcast")),
+    (rotations.pair_basis, lambda b: dict(Q=np.eye(2)), dict(Q="arr")),
+    (rotations.make_rotational_task,
+     lambda b: dict(d=b["d_rot"], P=6, rng=b["rng"]),
+     dict(d="seq", P="int1", rng="rng")),
+    (rotations.aligned_weights,
+     lambda b: dict(task=b["rtask"], a0=0.5, b0=0.3 + 0.4j, c0=1.0, rng=b["rng"]),
+     dict(task="task", a0="bcast", b0="bcast", c0="bcast", rng="rng")),
+    (rotations.read_modes,
+     lambda b: dict(Wx=b["rW"][0], Wh=b["rW"][1], Wy=b["rW"][2], task=b["rtask"],
+                    O=b["rW"][3]),
+     dict(Wx="bcast", Wh="bcast", Wy="bcast", task="task", O="arr")),
+    (rotations.energy, lambda b: dict(a=1.0, b=0.5j, c=1.0, d=b["d_rot"]),
+     dict(a="bcast", b="bcast", c="bcast", d="seq")),
+    (rotations.mode_flows, lambda b: dict(a=1.0, b=0.5j, c=1.0, d=b["d_rot"]),
+     dict(a="bcast", b="bcast", c="bcast", d="seq")),
+    (rotations.simulate,
+     lambda b: dict(a0=0.1, b0=0.1, c0=0.1, d=b["d_rot"], lr=0.1, steps=3),
+     dict(a0="bcast", b0="bcast", c0="bcast", d="seq", lr="pos", steps="int0",
+          record_every="int1")),
+    (rotations.solution, lambda b: dict(kind="exponential", delta=1.0, lam=2j, T=2),
+     dict(kind="name", delta="bcast", lam="bcast", T="int1")),
+    (rotations.energy_hessian, lambda b: dict(a=1.0, b=1.0, c=1.0, d=b["d_rot"]),
+     dict(a="real", b="bcast", c="real", d="seq")),
+    (rotations.max_stable_lr, lambda b: dict(a=1.0, b=1.0, c=1.0, d=b["d_rot"]),
+     dict(a="real", b="bcast", c="real", d="seq")),
+    (rotations.progress, lambda b: dict(z=[1.0, 1.5j, 2j], target=2j),
+     dict(z="arr", target="bcast")),
+    (rotations.grid_task,
+     lambda b: dict(lam=1j, delta=1.0, kind="inverse_exponential", pairs=2),
+     dict(lam="bcast", delta="bcast", kind="name", pairs="int1")),
     # ---------------------------------------------------------------- checks
     (checks.check_function,
      lambda b: dict(name="double", student=_stub, reference=lambda x: 2 * x,
@@ -402,6 +487,25 @@ CATALOGUE = [
     _check(checks.estimate_weights),
     _check(checks.unaligned_modes),
     _check(checks.sensory_test_loss),
+    _check(checks.complex_euler_step),
+    _check(checks.read_complex_modes),
+    _check(checks.t_output_loss),
+    _check(checks.t_output_flows),
+    # ---------------------------------------------------------------- explore
+    (explore.predict, lambda b: dict(s=b["s"], steps=5),
+     dict(s="seq", scale="pos", lr="pos", steps="int1", T_test="int1",
+          extend="func", max_steps="int1")),
+    (explore.measure, lambda b: dict(X=b["X"], Y=b["Y"]),
+     dict(X="arr0", Y="arr", rtol="pos")),
+    (explore.lag_extension, lambda b: dict(s=b["s"], T_new=4),
+     dict(s="seq", T_new="int1")),
+    (explore.parse_profile, lambda b: dict(text="0.2 0.5 1"), dict(text="str")),
+    (explore.neurogym_task,
+     lambda b: dict(name="GoNogo-v0", n_trials=2, rng=b["rng"]),
+     dict(name="str", n_trials="int1", rng="rng")),
+    (stimuli.neurogym_trials,
+     lambda b: dict(name="GoNogo-v0", n_trials=2, rng=b["rng"]),
+     dict(name="str", n_trials="int1", rng="rng")),
 ]  # fmt: skip
 
 #: Public callables without a catalogue entry, and why.
@@ -412,13 +516,15 @@ NOT_CATALOGUED = {
     "plotting.use_book_style": "takes no argument",
     "plotting.add_style_legend": "takes an axes and legend labels, no data",
     "checks.check_value": "compares any value; reports a wrong value, never raises",
+    "explore.main": "the command line: argparse reports usage errors (tested by "
+    "subprocess in tests/test_explore.py)",
 }
 
 
 def variants(kind, value):
     """(label, bad value, expected exception) for an argument of this kind."""
     arr = (
-        np.asarray(value, dtype=float)
+        np.asarray(value, dtype=np.result_type(np.asarray(value), float))
         if kind in {"arr", "arr0", "bcast", "seq"}
         else None
     )

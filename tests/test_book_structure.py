@@ -97,9 +97,15 @@ def test_chapter_anatomy(chapter):
     assert "\n## Summary" in md, "a closing summary section"
 
 
+#: Chapters whose coding exercises are optional: the playground (issue 20).
+NO_CODING_EXERCISES = {"10"}
+
+
 @pytest.mark.parametrize("chapter", sorted(CHAPTERS))
 def test_chapter_has_coding_exercises_with_checks(chapter):
     """At least two exercises the student writes, each followed by its check."""
+    if chapter in NO_CODING_EXERCISES:
+        return
     cells = _cells(CHAPTERS[chapter], "code")
     stubs = [k for k, c in enumerate(cells) if "### BEGIN SOLUTION" in c.source]
     assert len(stubs) >= 2, "at least two coding exercises (### BEGIN SOLUTION)"

@@ -22,7 +22,15 @@ CONCEPTS = {
     "plotting",
     "report",
 }
-DRIVERS = {"decoupling", "learning_speed", "phase", "feature_learning"}
+DRIVERS = {
+    "decoupling",
+    "learning_speed",
+    "phase",
+    "feature_learning",
+    "t_output",
+    "rotations",
+    "explore",
+}
 SHARED = {"_validation"}
 
 

@@ -141,3 +141,60 @@ def test_main_exit_status(tmp_path):
     assert (tmp_path / "page_check" / "index.png").exists()
     (site / "bad.html").write_text(PAGE.format(BAD["tex"]))
     assert page_check.main([str(site)]) == 1
+
+
+# --------------------------------------------------------------------------------------
+# Kernel-free figures (scripts/kernel_free.py): the sliders are moved in the browser
+# --------------------------------------------------------------------------------------
+def _kernel_free_site(root, frames_differ=True, missing_frame=False):
+    """A built-site stand-in: book/p.html embeds _static/kernel_free/p.html."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import kernel_free as kf
+    from PIL import Image, ImageDraw
+
+    controls = {
+        "b": {"name": "b", "widget": "FloatSlider", "label": "b", "kind": "slider",
+              "min": 0.0, "max": 1.0, "step": 0.5, "value": 0.5,
+              "readout_format": ".2f"},
+        "kind": {"name": "kind", "widget": "Dropdown", "label": "family",
+                 "kind": "dropdown", "options": ["x", "y"], "option_labels": ["x", "y"],
+                 "value": "x"},
+    }  # fmt: skip
+    grid = kf.resolve_grid({"b": [0.0, 0.5, 1.0], "kind": "all"}, controls)
+    result = {"controls": list(controls.values()), "grid": grid, "frames": [{}] * 6}
+    paths = []
+    for k in range(6):
+        im = Image.new("RGB", (300, 150), "white")
+        if frames_differ:
+            ImageDraw.Draw(im).rectangle([10, 10, 10 + 40 * k, 60], fill="black")
+        im.save(root / f"{k}.png")
+        paths.append(root / f"{k}.png")
+    pngs, w, h = kf.frames_to_palette(paths)
+    m = kf.manifest("p", result, w, h, {"function": "demo", "alt": "A black bar"})
+    site = root / "html"
+    kf.write_page("p", m, pngs, site / "_static" / "kernel_free")
+    if missing_frame:
+        (site / "_static" / "kernel_free" / "p" / "004.png").unlink()  # b=1, kind=x
+    (site / "book").mkdir()
+    body = "<p>Demo:</p>" + kf.fragment_html(m)
+    (site / "book" / "p.html").write_text(PAGE.format(body))
+    return site
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("good", []),
+        ("same", ["did not change the displayed figure"]),
+        ("missing", ["did not load"]),
+    ],
+)
+def test_kernel_free_figure_is_moved_in_the_browser(tmp_path, case, expected):
+    site = _kernel_free_site(
+        tmp_path, frames_differ=case != "same", missing_frame=case == "missing"
+    )
+    res = page_check.check_pages(site, None)["book/p.html"]
+    assert all(kind == "kernel-free" for kind, _ in res), res
+    for text in expected:
+        assert any(text in msg for _, msg in res), res
+    assert bool(res) == bool(expected), res

@@ -15,6 +15,7 @@ first use of each function in the chapters.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -122,26 +123,94 @@ def _documented() -> dict[str, list[str]]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def targets() -> dict[int, str]:
+    """id of each documented function or class -> its full name on the page."""
+    found = {}
+    for name, members in public_objects().items():
+        module = importlib.import_module(name)
+        for m in members:
+            obj = getattr(module, m)
+            if inspect.isclass(obj) or inspect.isroutine(obj):
+                found[id(obj)] = f"{name}.{m}"
+    return found
+
+
+def resolve(target: str) -> str | None:
+    """The full name on the reference page that a cross-reference target means.
+
+    ``lrnn_utils.engine.train`` is itself; ``engine.train`` and ``checks.euler_step``
+    are read as Python reads them from ``lrnn_utils`` (``checks.euler_step`` is the
+    function the checks package exports, documented as
+    ``lrnn_utils.checks.ch02.euler_step``); a bare name is resolved when the reference
+    documents it once (``TrainingDivergedError``); an attribute of a documented class
+    (``Moments.sigma_xx``) is the class, whose docstring lists its attributes. None if
+    nothing matches.
+
+    Examples
+    --------
+    >>> resolve("checks.euler_step")
+    'lrnn_utils.checks.ch02.euler_step'
+    >>> resolve("engine.train") == resolve("lrnn_utils.engine.train")
+    True
+    >>> resolve("engine.no_such_function") is None
+    True
+    >>> resolve("Moments.sigma_xx")
+    'lrnn_utils.moments.Moments'
+    """
+    found = _resolve_object(target)
+    if found is None and "." in target:  # an attribute of a documented class, such
+        owner, attr = target.rsplit(".", 1)  # as Task.s: its Attributes section
+        cls = _resolve_object(owner)
+        obj = None if cls is None else _object(cls)
+        if inspect.isclass(obj) and (
+            attr in getattr(obj, "__annotations__", {}) or hasattr(obj, attr)
+        ):
+            found = cls
+    return found
+
+
+def _object(full: str):
+    module, _, attr = full.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _resolve_object(target: str) -> str | None:
+    documented = _documented()
+    if "." not in target:
+        full = documented.get(target, [])
+        return full[0] if len(full) == 1 else None
+    if target in documented.get(target.rsplit(".", 1)[-1], []):
+        return target
+    *path, attr = target.removeprefix(PACKAGE + ".").split(".")
+    try:
+        obj = getattr(importlib.import_module(".".join([PACKAGE, *path])), attr)
+    except (ImportError, AttributeError):
+        return None
+    return targets().get(id(obj))
+
+
 def _missing_reference(app, env, node, contnode):
-    """Resolve a bare or package-level name that the reference documents once.
+    """Resolve a short or package-level name of a documented object (:func:`resolve`).
 
     Docstrings say ``TrainingDivergedError`` (or ``lrnn_utils.TrainingDivergedError``)
-    where the object is documented as ``lrnn_utils.TrainingDivergedError``; Sphinx only
-    looks in the current module. A name documented exactly once is unambiguous.
+    where the object is documented as ``lrnn_utils.TrainingDivergedError``, and the
+    chapters link ``{py:func}`engine.train``` and ``{py:func}`checks.euler_step```;
+    Sphinx only looks for the name as written and in the current module.
     """
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"]
-    if not (target.startswith(PACKAGE + ".") or "." not in target):
-        return None
-    full = _documented().get(target.rsplit(".", 1)[-1], [])
-    if len(full) != 1 or full[0] == target:
+    full = resolve(target)
+    if full is None or full == target:
         return None
     domain = env.get_domain("py")
     node = node.deepcopy()
-    node["reftarget"], node["refspecific"] = full[0], False
+    node["reftarget"] = full
+    # searched by exact name, whatever its type (an attr link may land on its class)
+    node.attributes.pop("refspecific", None)
     return domain.resolve_xref(
-        env, node["refdoc"], app.builder, node["reftype"], full[0], node, contnode
+        env, node["refdoc"], app.builder, node["reftype"], full, node, contnode
     )
 
 

@@ -15,7 +15,7 @@ Examples
 … my first answer: no answer yet (replace the ...)
 """
 
-from . import ch01, ch02, ch03, ch04, ch05, ch06, ch07
+from . import ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09
 from ._core import CheckResult, Mistake, check_function, check_value
 from .ch01 import *  # noqa: F401,F403
 from .ch02 import *  # noqa: F401,F403
@@ -24,9 +24,11 @@ from .ch04 import *  # noqa: F401,F403
 from .ch05 import *  # noqa: F401,F403
 from .ch06 import *  # noqa: F401,F403
 from .ch07 import *  # noqa: F401,F403
+from .ch08 import *  # noqa: F401,F403
+from .ch09 import *  # noqa: F401,F403
 
 __all__ = ["CheckResult", "Mistake", "check_function", "check_value"]
-for _m in (ch01, ch02, ch03, ch04, ch05, ch06, ch07):
+for _m in (ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09):
     _clash = set(__all__) & set(_m.__all__)
     if _clash:  # a star import would silently shadow another chapter's check
         raise ImportError(f"{_m.__name__} redefines checks {sorted(_clash)}")
