@@ -88,12 +88,12 @@ def forced(wide, fn):
 
 
 def one_worker(fn):
-    saved = _blas.n_workers
-    _blas.n_workers = lambda n: 1
+    saved = engine.n_workers
+    engine.n_workers = lambda n: 1
     try:
         return fn()
     finally:
-        _blas.n_workers = saved
+        engine.n_workers = saved
 
 
 def main():

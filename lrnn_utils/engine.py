@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy import vdot
 
-from . import _blas
+from ._blas import n_workers, single_threaded
 from ._validation import (
     DIVERGENCE_LIMIT,
     TrainingDivergedError,
@@ -538,8 +538,8 @@ def _run_wide(Wx, Wh, Wy, mom, lr, rec, on_divergence, hint, quick):
                     return
                 eng.descend(lr[b])
 
-    with _blas.single_threaded() as alone:
-        workers = _blas.n_workers(B) if alone else 1
+    with single_threaded() as alone:
+        workers = n_workers(B) if alone else 1
         if workers == 1:
             for b in range(B):
                 work(b)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _blas, engine
+from . import engine
+from ._blas import single_threaded
 from ._validation import (
     as_finite_array,
     check_choice,
@@ -242,7 +243,7 @@ def run_grid(
         hist, loss, _ = _train_group(W, X, Y, lr_arr[idx], rec_steps)
         Xb = np.broadcast_to(X, (idx.size,) + X.shape)
         # one BLAS thread: many mid-sized products, which threads only slow down
-        with np.errstate(over="ignore", invalid="ignore"), _blas.single_threaded():
+        with np.errstate(over="ignore", invalid="ignore"), single_threaded():
             K0 = ntk_batch(*W, Xb)
             for j in range(n):
                 ok = np.isfinite(loss[j])

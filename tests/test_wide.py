@@ -86,7 +86,7 @@ def test_result_does_not_depend_on_the_number_of_workers(wide, monkeypatch):
     W, X, Y = problem(5, 4, 2, 10, 2, B=5)
     mom = moments(X, Y)
     two = engine.train_batch(*W, mom, 0.03, 50)
-    monkeypatch.setattr(_blas, "n_workers", lambda n: 1)
+    monkeypatch.setattr(engine, "n_workers", lambda n: 1)
     one = engine.train_batch(*W, mom, 0.03, 50)
     for g, r in zip(histories(two), histories(one)):
         np.testing.assert_array_equal(g, r)
