@@ -20,7 +20,7 @@ loss ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²``.  Two ways to compute the same gra
   whitened inputs (from :data:`WIDE_HIDDEN` hidden units) take a path of their
   own, chosen automatically: no power of ``W_h`` is formed (a step costs
   ``O(T Nh² min(Nx, Ny))``) and the networks are trained one by one, each in the
-  CPU cache, in one worker thread a core (:class:`_WideEngine`).
+  CPU cache, in one worker thread a core (``_WideEngine``).
 
 Entry points: :func:`train` (data in, either method), :func:`train_on_moments`
 (moments in), :func:`train_batch` (a whole batch of networks and tasks at once,
