@@ -16,8 +16,11 @@ loss ``L = (1/2P) Σ_p ‖y_p − ŷ_p‖²``.  Two ways to compute the same gra
   book's small networks a step is a short fixed list of numpy calls: the powers
   ``W_h^k`` come from ``⌈log₂ T⌉`` batched products and the double sum is one
   product with a block-Hankel matrix of the ``G_k``; for large batches the double
-  sum becomes a backward recursion over the lags, and wide networks never form a
-  power of ``W_h``.
+  sum becomes a backward recursion over the lags.  Wide networks on exactly
+  whitened inputs (from :data:`WIDE_HIDDEN` hidden units) take a path of their
+  own, chosen automatically: no power of ``W_h`` is formed (a step costs
+  ``O(T Nh² min(Nx, Ny))``) and the networks are trained one by one, each in the
+  CPU cache, in one worker thread a core (``_WideEngine``).
 
 Entry points: :func:`train` (data in, either method), :func:`train_on_moments`
 (moments in), :func:`train_batch` (a whole batch of networks and tasks at once,
@@ -28,11 +31,14 @@ it).  Both methods agree to rounding.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy import vdot
 
+from ._blas import n_workers, single_threaded
 from ._validation import (
     DIVERGENCE_LIMIT,
     TrainingDivergedError,
@@ -158,7 +164,23 @@ OFFSET_RTOL = 1e-12
 HANKEL_MAX_WORK = 100_000
 
 
+#: Hidden sizes from which exactly whitened training runs network by network
+#: (:class:`_WideEngine`); measured crossover with the batched engine.
+WIDE_HIDDEN = 96
+
 _HINT = "try a smaller learning rate or initialisation"
+
+
+def _loss_offset(syx_flat, yy):
+    """Loss offset ``½ tr Σ^{YY} − ½ Σ_t ‖Σ^{YX_t}‖²``, one per row of ``syx_flat``.
+
+    The weight-independent part of the loss for whitened inputs (>= 0 by Bessel's
+    inequality).  It is 0 for targets that are a linear function of the inputs, and
+    then its computed value is rounding noise (~1e-16 yy) that would put a floor
+    under the loss; below ``OFFSET_RTOL * yy`` it is taken as exactly 0.
+    """
+    off = 0.5 * (yy - np.sum(syx_flat**2, axis=1))
+    return np.where(off > OFFSET_RTOL * yy, off, 0.0)
 
 
 class _Engine:
@@ -229,12 +251,7 @@ class _Engine:
             self.cxx = c.reshape((-1, T * Nx, T * Nx))
         yy = np.asarray(mom.yy, dtype=float).reshape(-1)
         self.half_yy = 0.5 * yy
-        # weight-independent part of the loss for whitened inputs (>= 0 by Bessel's
-        # inequality).  It is 0 for targets that are a linear function of the inputs,
-        # and then its computed value is rounding noise (~1e-16 yy) that would put a
-        # floor under the loss; below OFFSET_RTOL * yy it is taken as exactly 0.
-        off = 0.5 * (yy - np.sum(self.syx**2, axis=(1, 2)))
-        self.offset = np.where(off > OFFSET_RTOL * yy, off, 0.0)
+        self.offset = _loss_offset(self.syx.reshape(self.syx.shape[0], -1), yy)
         self.M = np.empty((B, Ny, T * Nx))
         if method == "hankel":
             self._init_hankel()
@@ -379,6 +396,176 @@ class _Engine:
         Mf = self.M.reshape(B, -1)
         Df = self.G.reshape(B, -1) - self.syx.reshape(-1, Mf.shape[1])
         return 0.5 * np.einsum("bi,bi->b", Mf, Df) + self.half_yy
+
+
+class _WideEngine:
+    """One wide network on exactly whitened inputs: no power of ``W_h`` is formed.
+
+    A step costs ``O(T Nh² min(Nx, Ny))`` instead of the ``O(T Nh³)`` of the powers.
+    Three buffers hold everything:
+
+    * ``R`` ``(Nh, T Nx)``, block ``k`` ``= R_k = W_h^k W_x``; block 0 *is* ``W_x``;
+    * ``U = [W_hᵀ | W_yᵀ]`` ``(Nh, Nh + Ny)``;
+    * ``L`` ``(T + 1, Nx, Nh + Ny)``, block ``j`` ``= [A_jᵀ | G_{j−1}ᵀ]`` with the
+      adjoints ``A_j = W_yᵀ G_j + W_hᵀ A_{j+1}`` (``A_T = 0``).
+
+    Then ``A_jᵀ = L_{j+1} Uᵀ`` is one product a lag, ``∂L/∂W_x = A_0`` and
+    ``[∂L/∂W_hᵀ | ∂L/∂W_yᵀ] = Σ_{j≥1} R_{j−1} L_j`` (two products with the stacked
+    blocks, one for each part), subtracted from ``U`` in place.  The learning rate
+    multiplies ``G`` once, so the update needs no separate scaling.  One network at
+    a time keeps ``W_h`` in the CPU cache through all ``2(T − 1)`` products of a
+    step, which is what makes this fast (a batch of such networks does not fit).
+    """
+
+    def __init__(self, Wx, Wh, Wy, syx, offset):
+        Nh, Nx = Wx.shape
+        Ny, T = Wy.shape[0], syx.shape[0]
+        self.T, self.Nh, self.offset = T, Nh, float(offset)
+        self.R = np.empty((Nh, T * Nx))
+        self.Rb = [self.R[:, k * Nx : (k + 1) * Nx] for k in range(T)]
+        self.Wx = self.Rb[0]
+        self.U = np.empty((Nh, Nh + Ny))
+        self.Wh, self.Wy = self.U[:, :Nh].T, self.U[:, Nh:].T
+        self.Wx[...], self.Wh[...], self.Wy[...] = Wx, Wh, Wy
+        self.UT = self.U.T
+        self.L = np.zeros((T + 1, Nx, Nh + Ny))
+        self.Lb = list(self.L)
+        self.AT = [blk[:, :Nh] for blk in self.L]
+        self.GT = self.L[1:, :, Nh:]  # G_kᵀ sits in block k + 1
+        self.Lf = self.L[1:].reshape(T * Nx, Nh + Ny)
+        # Σ^{YX} in the lag layout: column k*Nx + i holds Σ^{YX_t}[:, i], t = T − k
+        self.syx = np.ascontiguousarray(
+            np.moveaxis(syx[::-1], 1, 0).reshape(Ny, T * Nx)
+        )
+        self.G = np.empty((Ny, T * Nx))
+        self.G_lags = self.G.reshape(Ny, T, Nx).transpose(1, 2, 0)  # (T, Nx, Ny)
+        self.G_flat = self.G.reshape(-1)
+        self.U_flat = self.U.reshape(-1)
+        self.dU = np.empty_like(self.U)
+        # block T of L has A_T = 0: the W_h part of the update needs blocks 1..T-1
+        k = (T - 1) * Nx
+        self.upd_h = (self.R[:, :k], self.Lf[:k, :Nh], self.dU[:, :Nh])
+        self.upd_y = (self.R, self.Lf[:, Nh:], self.dU[:, Nh:])
+        self.U_y = self.U[:, Nh:]
+
+    def loss(self):
+        """Forward pass: the maps ``W_h^k W_x``, the errors ``G_k`` and the loss."""
+        mm, Rb, Wh = np.matmul, self.Rb, self.Wh
+        for k in range(1, self.T):
+            mm(Wh, Rb[k - 1], out=Rb[k])
+        mm(self.Wy, self.R, out=self.G)
+        self.G -= self.syx
+        return 0.5 * float(np.vdot(self.G_flat, self.G_flat)) + self.offset
+
+    def norm2(self):
+        """Squared norm of all weights."""
+        return float(np.vdot(self.U_flat, self.U_flat) + np.sum(self.Wx * self.Wx))
+
+    def descend(self, lr):
+        """One gradient step from the errors of the last :meth:`loss`."""
+        mm, T, Lb, AT, UT = np.matmul, self.T, self.Lb, self.AT, self.UT
+        self.G *= lr
+        np.copyto(self.GT, self.G_lags)
+        mm(self.GT[T - 1], self.Wy, out=AT[T - 1])
+        for j in range(T - 2, -1, -1):
+            mm(Lb[j + 1], UT, out=AT[j])
+        mm(*self.upd_y)
+        if T > 1:
+            mm(*self.upd_h)
+            self.U -= self.dU
+        else:  # no recurrent gradient
+            self.U_y -= self.upd_y[2]
+        self.Wx -= AT[0].T
+
+    def weights(self):
+        return self.Wx, self.Wh, self.Wy
+
+
+def _run_wide(Wx, Wh, Wy, mom, lr, rec, on_divergence, hint, quick):
+    """Train ``B`` wide networks (flat batch) one by one in worker threads.
+
+    The same updates, records and divergence policy as :func:`_run`: the loss is
+    checked at every step and the squared weight norm at every step (at every 8th
+    when ``quick``, a single network); ``"raise"`` raises for the earliest step at
+    which any network diverges (the lowest index among those), ``"mask"`` stops the
+    diverged networks and leaves their later records NaN.  Each network runs on one
+    BLAS thread (:mod:`lrnn_utils._blas`); the result does not depend on how many
+    workers there are.
+    """
+    B, Nh, Nx = Wx.shape
+    Ny = Wy.shape[1]
+    n = rec.size
+    hist = [np.full((n, B) + s, np.nan) for s in ((Nh, Nx), (Nh, Nh), (Ny, Nh))]
+    loss_hist = np.full((n, B), np.nan)
+    diverged = np.full(B, -1)
+    syx = mom.sigma_yx.reshape((-1,) + mom.sigma_yx.shape[-3:])
+    yy = np.asarray(mom.yy, dtype=float).reshape(-1)
+    offset = _loss_offset(syx.reshape(syx.shape[0], -1), yy)
+    lr = np.broadcast_to(np.asarray(lr, dtype=float).reshape(-1), (B,))
+    rec_list = [int(r) for r in rec]
+    last, lim, lim2 = rec_list[-1], DIVERGENCE_LIMIT, DIVERGENCE_LIMIT**2
+    first = {"step": np.inf, "index": B, "error": None}
+    lock = threading.Lock()
+
+    def diverge(b, step, loss, wn):
+        diverged[b] = step
+        if on_divergence == "raise":
+            bad = ("loss", loss) if not loss <= lim else ("weights", np.sqrt(wn))
+            with lock:
+                if (step, b) < (first["step"], first["index"]):
+                    first.update(step=step, index=b, error=bad)
+
+    def work(b):
+        t = b if syx.shape[0] > 1 else 0
+        eng = _WideEngine(Wx[b], Wh[b], Wy[b], syx[t], offset[t])
+        j = 0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for step in range(last + 1):
+                if step > first["step"]:  # an earlier divergence will be raised
+                    return
+                loss = eng.loss()
+                if not (loss <= lim and ((quick and step & 7) or eng.norm2() <= lim2)):
+                    wn = eng.norm2()
+                    if not (loss <= lim and wn <= lim2):
+                        diverge(b, step, loss, wn)
+                        return
+                if step == rec_list[j]:
+                    for h, w in zip(hist, eng.weights()):
+                        h[j, b] = w
+                    loss_hist[j, b] = max(loss, 0.0)
+                    j += 1
+                if step == last:
+                    return
+                eng.descend(lr[b])
+
+    with single_threaded() as alone:
+        workers = n_workers(B) if alone else 1
+        if workers == 1:
+            for b in range(B):
+                work(b)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                try:
+                    for f in [pool.submit(work, b) for b in range(B)]:
+                        f.result()
+                except BaseException:
+                    first["step"] = -1  # stop the other workers at their next step
+                    raise
+    if first["error"] is not None:
+        what, value = first["error"]
+        raise TrainingDivergedError(
+            first["step"],
+            what,
+            hint,
+            value=value,
+            index=first["index"] if B > 1 else None,
+        )
+    return hist, loss_hist, diverged
+
+
+def _use_wide(Nh: int, mom: Moments) -> bool:
+    """Whether the network-by-network wide path is the faster one."""
+    return mom.sigma_xx is None and Nh >= WIDE_HIDDEN
 
 
 def _check_match(Wx, Wy, mom):
@@ -574,9 +761,15 @@ def _check_moments(moments) -> Moments:
 
 def _train_one(Wx, Wh, Wy, mom, lr, rec, on_divergence) -> TrainingHistory:
     """One network, arguments already validated."""
-    eng = _Engine(Wx[None], Wh[None], Wy[None], mom)
-    theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, _HINT)
-    Wx_h, Wh_h, Wy_h = _split(eng, theta_hist[:, 0], ())
+    if _use_wide(Wx.shape[0], mom):
+        (Wx_h, Wh_h, Wy_h), loss_hist, diverged = _run_wide(
+            Wx[None], Wh[None], Wy[None], mom, lr, rec, on_divergence, _HINT, True
+        )
+        Wx_h, Wh_h, Wy_h = Wx_h[:, 0], Wh_h[:, 0], Wy_h[:, 0]
+    else:
+        eng = _Engine(Wx[None], Wh[None], Wy[None], mom)
+        theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, _HINT)
+        Wx_h, Wh_h, Wy_h = _split(eng, theta_hist[:, 0], ())
     return TrainingHistory(
         steps=rec,
         Wx=Wx_h,
@@ -788,96 +981,22 @@ def train_batch(
     if record_every is None:
         record_every = max(steps, 1)
     rec = record_steps(steps, record_every)
-    if Wx.shape[-2] > WIDE_HIDDEN and mom.whitened and mom.sigma_yx.ndim == 3:
-        return _wide_history(Wx, Wh, Wy, mom, lr, rec, on_divergence, batch)
-    eng = _Engine(Wx, Wh, Wy, mom)
-    theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, _HINT)
-    Wx_h, Wh_h, Wy_h = _split(eng, theta_hist, batch)
+    if _use_wide(Wx.shape[-2], mom):
+        hist, loss_hist, diverged = _run_wide(
+            Wx, Wh, Wy, mom, lr, rec, on_divergence, _HINT, Wx.shape[0] == 1
+        )
+        n = rec.size
+        Wx_h, Wh_h, Wy_h = (h.reshape((n,) + batch + h.shape[2:]) for h in hist)
+    else:
+        eng = _Engine(Wx, Wh, Wy, mom)
+        theta_hist, loss_hist, diverged = _run(eng, lr, rec, on_divergence, _HINT)
+        Wx_h, Wh_h, Wy_h = _split(eng, theta_hist, batch)
     return TrainingHistory(
         steps=rec,
         Wx=Wx_h,
         Wh=Wh_h,
         Wy=Wy_h,
         loss=loss_hist.reshape((rec.size,) + batch),
-        diverged_step=diverged.reshape(batch),
-    )
-
-
-#: Hidden sizes above this are trained by :func:`_train_wide` (no powers of W_h).
-WIDE_HIDDEN = 32
-
-
-def _train_wide(Wx, Wh, Wy, sigma_yx, lr, rec):
-    """Gradient descent on exactly whitened moments for wide networks.
-
-    Never forms a power of ``W_h``: with ``A_q = W_h^q W_x`` and ``B_r = W_y W_h^r``
-    (``T`` products each, cost ``∝ T Nh² Nx``) and ``G_k = B_k W_x − Σ^{YX_{T−k}}``::
-
-        ∂L/∂W_y = Σ_k G_k A_kᵀ,   ∂L/∂W_x = Σ_k B_kᵀ G_k,
-        ∂L/∂W_h = Σ_r B_rᵀ Σ_q G_{r+q+1} A_qᵀ.
-
-    Returns the weights at the steps ``rec`` (NaN after divergence), the loss and the
-    step at which each network diverged (``-1``: never).
-    """
-    W = [np.array(w, dtype=float) for w in (Wx, Wh, Wy)]
-    B, Nh, Nx = W[0].shape
-    T, Ny = sigma_yx.shape[0], sigma_yx.shape[1]
-    S = np.ascontiguousarray(sigma_yx[::-1])[:, None]  # lag k <-> time T - k
-    lr = np.asarray(lr, dtype=float).reshape(B, 1, 1).copy()
-    hist = [np.full((rec.size,) + w.shape, np.nan) for w in W]
-    loss_hist = np.full((rec.size, B), np.nan)
-    diverged = np.full(B, -1)
-    A = np.empty((T, B, Nh, Nx))
-    Bm = np.empty((T, B, Ny, Nh))
-    j = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(int(rec[-1]) + 1):
-            Wx, Wh, Wy = W
-            A[0], Bm[0] = Wx, Wy
-            for q in range(1, T):
-                A[q] = Wh @ A[q - 1]
-                Bm[q] = Bm[q - 1] @ Wh
-            G = Bm @ Wx - S  # (T, B, Ny, Nx)
-            loss = 0.5 * np.sum(G**2, axis=(0, 2, 3))
-            bad = (diverged < 0) & ~(loss <= DIVERGENCE_LIMIT)
-            if bad.any():
-                diverged[bad] = step
-                lr[bad] = 0.0
-            if step == rec[j]:
-                ok = diverged < 0
-                for h, w in zip(hist, W):
-                    h[j, ok] = w[ok]
-                loss_hist[j, ok] = loss[ok]
-                j += 1
-            if step == rec[-1]:
-                break
-            C = np.zeros((T, B, Ny, Nh))  # C_r = Σ_q G_{r+q+1} A_qᵀ
-            for r in range(T - 1):
-                C[r] = np.einsum("kbox,kbhx->boh", G[r + 1 :], A[: T - 1 - r])
-            dWy = np.einsum("kbox,kbhx->boh", G, A)
-            dWx = np.einsum("kboh,kbox->bhx", Bm, G)
-            Bf = np.moveaxis(Bm, 0, 1).reshape(B, T * Ny, Nh)
-            dWh = np.swapaxes(Bf, 1, 2) @ np.moveaxis(C, 0, 1).reshape(B, T * Ny, Nh)
-            for w, dw in zip(W, (dWx, dWh, dWy)):
-                w -= lr * dw
-    return hist, loss_hist, diverged
-
-
-def _wide_history(Wx, Wh, Wy, mom, lr, rec, on_divergence, batch):
-    """:func:`train_batch` through :func:`_train_wide` (flat batch in, history out)."""
-    hist, loss, diverged = _train_wide(Wx, Wh, Wy, mom.sigma_yx, lr.ravel(), rec)
-    if on_divergence == "raise" and np.any(diverged >= 0):
-        index = int(np.argmax(np.where(diverged >= 0, -diverged, -np.inf)))
-        raise TrainingDivergedError(int(diverged[index]), "loss", _HINT, index=index)
-    # _train_wide returns the correlation part; add the constant offset L0
-    loss = loss + 0.5 * (mom.yy - np.sum(mom.sigma_yx**2))
-    n = rec.size
-    return TrainingHistory(
-        steps=rec,
-        Wx=hist[0].reshape((n,) + batch + Wx.shape[-2:]),
-        Wh=hist[1].reshape((n,) + batch + Wh.shape[-2:]),
-        Wy=hist[2].reshape((n,) + batch + Wy.shape[-2:]),
-        loss=loss.reshape((n,) + batch),
         diverged_step=diverged.reshape(batch),
     )
 

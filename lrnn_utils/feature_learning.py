@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import engine
+from ._blas import single_threaded
 from ._validation import (
     as_finite_array,
     check_choice,
@@ -88,8 +89,6 @@ def _constant_task(K):
 def _train_group(W, X, Y, lr, rec):
     """Train one batch of networks that share a task; weights and loss at ``rec``."""
     mom = moments(X, Y, whitened=True)
-    if W[0].shape[-2] > engine.WIDE_HIDDEN:
-        return engine._train_wide(*W, mom.sigma_yx, lr, rec)
     every = int(rec[1] - rec[0]) if rec.size > 2 else max(int(rec[-1]), 1)
     out = engine.train_batch(
         *W,
@@ -124,9 +123,9 @@ def run_grid(
     dimensions, ``Nx = Ny = K``, with ``P = K T`` exactly whitened trajectories (the
     kernel distance of whitened data does not depend on ``P``).  Every grid point
     gets a fresh network; the networks of each ``T`` are trained together by
-    :func:`lrnn_utils.engine.train_batch` (hidden sizes above :data:`WIDE_HIDDEN` by a
-    trainer that never forms powers of ``W_h``), and the NTK is computed at the
-    recorded steps.
+    :func:`lrnn_utils.engine.train_batch` (which trains wide networks one by one
+    without forming powers of ``W_h``), and the NTK is computed at the recorded
+    steps.
 
     Parameters
     ----------
@@ -243,7 +242,8 @@ def run_grid(
         W = [np.array(w) for w in zip(*Ws)]
         hist, loss, _ = _train_group(W, X, Y, lr_arr[idx], rec_steps)
         Xb = np.broadcast_to(X, (idx.size,) + X.shape)
-        with np.errstate(over="ignore", invalid="ignore"):
+        # one BLAS thread: many mid-sized products, which threads only slow down
+        with np.errstate(over="ignore", invalid="ignore"), single_threaded():
             K0 = ntk_batch(*W, Xb)
             for j in range(n):
                 ok = np.isfinite(loss[j])

@@ -4,7 +4,7 @@ network.unaligned_init."""
 import numpy as np
 import pytest
 
-from lrnn_utils import engine, feature_learning, kernels, moments, network
+from lrnn_utils import feature_learning, kernels, network
 
 
 def random_net(rng, Nx, Nh, Ny, scale=0.7):
@@ -202,22 +202,6 @@ def test_paper_recurrent_block_exact_only_where_the_paper_is():
                 kernels.paper_recurrent_block(Wx, Wh, Wy, X, r_range="eq133")
     with pytest.raises(ValueError, match="r_range"):
         kernels.paper_recurrent_block(Wx, Wh, Wy, X, r_range="eq999")
-
-
-def test_wide_trainer_matches_fast_engine():
-    from lrnn_utils import tasks
-
-    rng = np.random.default_rng(22)
-    task = tasks.make_task(np.ones((4, 3)), P=12, rng=rng)
-    W = [np.array(w) for w in zip(*[network.unaligned_init(3, 5, 3, 0.3, rng)] * 2)]
-    mom = moments.moments(task.X, task.Y)
-    rec = np.array([0, 30, 60])
-    hist, loss, div = engine._train_wide(*W, mom.sigma_yx, np.array([0.05, 0.1]), rec)
-    ref = engine.train_batch(*W, mom, np.array([0.05, 0.1]), 60, record_every=30)
-    for h, r in zip(hist, (ref.Wx, ref.Wh, ref.Wy)):
-        np.testing.assert_allclose(h, r, atol=1e-12)
-    np.testing.assert_allclose(loss, ref.loss, atol=1e-12)
-    assert np.all(div == -1)
 
 
 def test_run_grid_draws_and_wide_networks():

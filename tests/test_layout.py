@@ -31,7 +31,7 @@ DRIVERS = {
     "rotations",
     "explore",
 }
-SHARED = {"_validation"}
+SHARED = {"_validation", "_blas"}
 
 
 def module_files():
