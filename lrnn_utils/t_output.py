@@ -301,10 +301,11 @@ def loss(Wx, Wh, Wy, X, Y) -> float:
 def gradients(Wx, Wh, Wy, X, Y):
     """Gradients of :func:`loss` by backpropagation through time (the reference).
 
-    Every output time injects its error into the backward pass:
-    ``g_t = W_yᵀ e_t + W_hᵀ g_{t+1}`` with ``e_t = (ŷ_t − y_t)/P``, and
-    ``∂L/∂W_x = Σ_t g_t x_tᵀ``, ``∂L/∂W_h = Σ_t g_t h_tᵀ``,
-    ``∂L/∂W_y = Σ_t e_t h_{t+1}ᵀ`` (sums over samples too).
+    The loss over every output time is a sum of single-output losses: output time
+    ``t`` is the network of chapter 1 run on ``x_1 .. x_t``.  So the gradient is the
+    sum of :func:`lrnn_utils.network.bptt` over the truncated trajectories (the
+    book's one backpropagation through time; cost ``∝ T²``, a reference, not a
+    trainer — :func:`train` uses the moments).
 
     Returns
     -------
@@ -323,17 +324,13 @@ def gradients(Wx, Wh, Wy, X, Y):
     True
     """
     Wx, Wh, Wy, X, Y = _check_data(Wx, Wh, Wy, X, Y)
-    P, T = X.shape[:2]
-    H = network.rollout(Wx, Wh, network.time_major(X))  # (T+1, P, Nh)
-    E = (H[1:] @ Wy.T - np.swapaxes(Y, 0, 1)) / P  # (T, P, Ny)
-    dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
-    dWy = np.einsum("tpo,tph->oh", E, H[1:])
-    g = np.zeros((P, Wh.shape[0]))
-    for t in range(T - 1, -1, -1):  # g is ∂L/∂h_{t+2} → ∂L/∂h_{t+1}
-        g = E[t] @ Wy + g @ Wh
-        dWx += g.T @ X[:, t]
-        dWh += g.T @ H[t]
-    return dWx, dWh, dWy
+    Xt = network.time_major(X)
+    grads = [np.zeros_like(w) for w in (Wx, Wh, Wy)]
+    for t in range(1, X.shape[1] + 1):  # output time t: one output after x_1 .. x_t
+        _, *g = network.bptt(Wx, Wh, Wy, Xt[:t], Y[:, t - 1])
+        for acc, gi in zip(grads, g):
+            acc += gi
+    return tuple(grads)
 
 
 def moments(X, Y) -> Moments:
