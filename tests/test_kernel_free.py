@@ -107,7 +107,7 @@ def test_page_is_self_contained_and_offline(tmp_path):
     # one local script, written next to the pages; nothing else is loaded
     assert re.findall(r"<script src=\"([^\"]*)\"", text) == ["slider.js"]
     assert "<link" not in text
-    assert (out / "slider.js").read_text() == kf.SLIDER_JS
+    assert (out / "slider.js").read_text() == kf.SLIDER.read_text()
     frag = (out / "01_linear_rnn.frag.html").read_text()
     assert 'src="../_static/kernel_free/01_linear_rnn.html"' in frag
     assert 'class="kernel-free"' in frag and 'title="' in frag
