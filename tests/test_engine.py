@@ -139,7 +139,7 @@ def test_batch_equals_one_network_at_a_time(shape):
 def test_large_batch_uses_the_lag_recursion_and_agrees():
     W, mom = batch_problem((64,), seed=4, T=8, N=3)
     eng = engine._Engine(*W, mom)
-    assert eng.method == "recursion"  # B T² Ny Nx Nh above the crossover
+    assert eng.method == "recursion"  # the faster one for 64 networks
     out = engine.train_batch(*W, mom, 0.03, steps=15, record_every=5)
     for b in range(0, 64, 9):
         one = engine.train_on_moments(
@@ -147,6 +147,15 @@ def test_large_batch_uses_the_lag_recursion_and_agrees():
         )
         np.testing.assert_allclose(out.Wh[:, b], one.Wh, rtol=1e-11, atol=1e-13)
         np.testing.assert_allclose(out.loss[:, b], one.loss, rtol=1e-11, atol=1e-13)
+
+
+def test_method_choice_follows_the_measured_costs():
+    """One small network: the block-Hankel step; a sweep or a wider network: the
+    lag recursion (the faster of the two when timed, see _hankel_is_faster)."""
+    assert engine._hankel_is_faster(1, 10, 4, 4, 4)
+    assert engine._hankel_is_faster(1, 100, 1, 8, 1)
+    assert not engine._hankel_is_faster(400, 10, 4, 4, 4)
+    assert not engine._hankel_is_faster(1, 10, 2, 64, 2)
 
 
 def test_batch_shares_one_task_and_broadcasts_weights():
