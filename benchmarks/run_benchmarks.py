@@ -539,6 +539,7 @@ def sweep(rep_slow, quick, torch_ok, jx):
     mom = moments.make_moments(sig)
     B = n_side * n_side
     Wxs = np.broadcast_to(W0[0], (n_side, n_side) + W0[0].shape)
+
     def batched():
         return engine.train_batch(
             Wxs, W0[1], W0[2], mom, LR, STEPS, on_divergence="mask"
