@@ -13,6 +13,8 @@ Matplotlib is imported lazily so that the numerical modules do not need it.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ._validation import ArgumentTypeError, check_finite_scalar, check_positive_int
@@ -60,6 +62,7 @@ THEORY_STYLE = {"linestyle": (0, (4, 2.5)), "linewidth": 1.6}
 #: in order, e.g. on the simulation bands of :func:`plot_sim_and_theory` with
 #: ``markevery``): so that no distinction rests on colour alone.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
 
 def use_book_style() -> None:
     """Apply the book's matplotlib defaults (font sizes, grid, figure size, colours).
@@ -306,6 +309,8 @@ def _legend_entry(handle, background):
         marker = None if marker in (None, "None", "", " ", "none") else str(marker)
         if ls == "None" and marker is None:
             return None
+        if marker is not None and ls != "None" and handle.get_markersize() <= lw:
+            marker = None  # hidden inside the line: it tells nothing apart
         color = handle.get_color()
         if ls == "None":  # markers only: their face, or their edge when hollow
             face = handle.get_markerfacecolor()
@@ -414,8 +419,9 @@ def colour_independent(fig) -> list[str]:
     """Problems of ``fig`` for a reader who cannot rely on hue.
 
     In every legend (of an Axes or of the figure), each two entries must differ in
-    something other than hue: line style, a marker, hatching, the kind of mark, a line width ratio of
-    at least 2, or a lightness difference of at least
+    something other than hue: line style, a marker (larger than the line is
+    wide), hatching, the kind of mark, a line width ratio of at least 2, or a
+    lightness difference of at least
     :data:`MIN_LIGHTNESS_DIFFERENCE` (CIE L*, as drawn over the page). Each
     colormap of an image, mesh, contour set or colour-coded scatter must have
     lightness that varies monotonically, or symmetrically about its middle (a
@@ -499,9 +505,13 @@ def colour_independent(fig) -> list[str]:
     return problems
 
 
+_WATCHED = weakref.WeakSet()
+
+
 def check_colours_on_draw(fig) -> None:
     """Warn (:class:`ColourOnlyWarning`) whenever ``fig`` is drawn with problems
-    :func:`colour_independent` finds, once per problem and figure.
+    :func:`colour_independent` finds, once per problem and figure (installing it
+    twice on one figure changes nothing).
 
     :func:`use_book_style` registers it in ``rcParams["figure.hooks"]``, which
     pyplot calls on every new figure. The check runs on ``draw_event``, i.e. after
@@ -526,6 +536,9 @@ def check_colours_on_draw(fig) -> None:
     ['ColourOnlyWarning']
     >>> plt.close(fig)
     """
+    if fig in _WATCHED:  # installed once (by the hook and by hand, say)
+        return
+    _WATCHED.add(fig)
     warned = set()
 
     def on_draw(event):

@@ -78,6 +78,19 @@ def test_translucency_counts(fig_ax):
     assert plotting.colour_independent(fig) == []
 
 
+def test_a_marker_hidden_inside_a_broad_line_does_not_count(fig_ax):
+    fig, ax = fig_ax
+    two_curves(
+        ax, {"lw": 4.5, "marker": "o", "ms": 3}, {"lw": 4.5, "marker": "s", "ms": 3}
+    )
+    assert len(plotting.colour_independent(fig)) == 1
+    ax.clear()
+    two_curves(
+        ax, {"lw": 4.5, "marker": "o", "ms": 6}, {"lw": 4.5, "marker": "s", "ms": 6}
+    )
+    assert plotting.colour_independent(fig) == []
+
+
 def test_grey_style_keys_are_not_compared_with_conditions(fig_ax):
     fig, ax = fig_ax
     # a green band has the lightness of the grey style key's band: not a problem
