@@ -515,6 +515,9 @@ NOT_CATALOGUED = {
     "network.time_major": "a layout helper for the kernels, no validation by design",
     "plotting.use_book_style": "takes no argument",
     "plotting.add_style_legend": "takes an axes and legend labels, no data",
+    "plotting.colour_independent": "takes a Figure: anything else raises TypeError "
+    "(tests/test_colour_independent.py)",
+    "plotting.check_colours_on_draw": "a figure hook: pyplot passes a Figure",
     "checks.check_value": "compares any value; reports a wrong value, never raises",
     "explore.main": "the command line: argparse reports usage errors (tested by "
     "subprocess in tests/test_explore.py)",
