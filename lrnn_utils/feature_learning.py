@@ -134,25 +134,26 @@ def _distances(W0, hist, X, loss, budget=2**22):
     """Kernel distance of every record ``hist[m][j, b]`` from ``W0[m][b]``.
 
     ``(n, B)``, NaN where the loss is not finite.  Small networks (fewer parameters
-    than outputs) go through their Jacobians, never forming the kernels; the
-    records are taken in chunks that keep the arrays below about ``budget``
-    numbers.
+    than outputs) go through their Jacobians, never forming the kernels, with the
+    records in chunks that keep the Jacobians below about ``budget`` numbers; wide
+    ones form the kernels, one record at a time.
     """
     n, B = loss.shape
     P, T, Nx = X.shape
     Nh, Ny = W0[0].shape[-2], W0[2].shape[-2]
-    small = Nh * (Nx + Nh + Ny) < P * Ny
-    size = B * P * Ny * (Nh * (Nx + Nh + Ny) if small else P * Ny)  # J or K, a record
-    per = max(1, budget // size)  # records in a chunk
-    if small:
-        first, dist = jacobian_batch, kernel_distance_jacobians
-    else:
-        first, dist = ntk_batch, kernel_distance_batch
-    A0 = first(*W0, np.broadcast_to(X, (B,) + X.shape))
+    XB = np.broadcast_to(X, (B,) + X.shape)
     out = np.full((n, B), np.nan)
-    for j in range(0, n, per):
-        Xj = np.broadcast_to(X, (min(per, n - j), B) + X.shape)
-        out[j : j + per] = dist(A0, first(*(h[j : j + per] for h in hist), Xj))
+    if Nh * (Nx + Nh + Ny) >= P * Ny:  # wide: the kernels, one record at a time
+        K0 = ntk_batch(*W0, XB)
+        for j in range(n):
+            out[j] = kernel_distance_batch(K0, ntk_batch(*(h[j] for h in hist), XB))
+    else:
+        J0 = jacobian_batch(*W0, XB)
+        per = max(1, budget // J0.size)  # records in a chunk
+        for j in range(0, n, per):
+            Xj = np.broadcast_to(X, (min(per, n - j), B) + X.shape)
+            J = jacobian_batch(*(h[j : j + per] for h in hist), Xj)
+            out[j : j + per] = kernel_distance_jacobians(J0, J)
     return np.where(np.isfinite(loss), out, np.nan)
 
 
