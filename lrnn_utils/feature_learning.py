@@ -20,7 +20,13 @@ from ._validation import (
     check_positive_int,
     record_steps,
 )
-from .kernels import kernel_distance_batch, ntk_batch, relative_weight_change
+from .kernels import (
+    jacobian_batch,
+    kernel_distance_batch,
+    kernel_distance_jacobians,
+    ntk_batch,
+    relative_weight_change,
+)
 from .moments import moments
 from .network import aligned_init, unaligned_init
 from .tasks import make_task
@@ -51,7 +57,7 @@ class GridRun:
     loss0, loss : ndarray, shape S
         Loss at the start and at the end.
     steps : ndarray, shape (n,)
-        Recorded steps (0 and the last step included).
+        Recorded steps (0 and the last step trained included).
     loss_history, distance_history : ndarray, shape (n,) + S
         Loss and kernel distance from the initial NTK at the recorded steps.
     diverged : ndarray of bool, shape S
@@ -86,19 +92,69 @@ def _constant_task(K):
     return build
 
 
-def _train_group(W, X, Y, lr, rec):
-    """Train one batch of networks that share a task; weights and loss at ``rec``."""
+def _train_group(W, X, Y, lr, rec, tol=None, block=10):
+    """Train one batch of networks that share a task; weights and loss at ``rec``.
+
+    With ``tol``, training runs in blocks of ``block`` records and stops after the
+    first block at whose end every network that has not diverged has a loss of at
+    most ``tol``; the records are then those up to that block's end.  The blocks
+    continue from the recorded weights, so the records are those of one run.
+    Returns ``(hist, loss, diverged_step, n)`` with ``n`` the records trained.
+    """
     mom = moments(X, Y, whitened=True)
     every = int(rec[1] - rec[0]) if rec.size > 2 else max(int(rec[-1]), 1)
-    out = engine.train_batch(
-        *W,
-        mom,
-        lr,
-        int(rec[-1]),
-        record_every=every,
-        on_divergence="mask",
-    )
-    return [out.Wx, out.Wh, out.Wy], out.loss, out.diverged_step
+    n, B = rec.size, W[0].shape[0]
+    if tol is None:
+        block = n
+    hist = [np.full((n,) + w.shape, np.nan) for w in W]
+    loss, diverged = np.full((n, B), np.nan), np.full(B, -1)
+    cur, active, j = [np.array(w) for w in W], np.arange(B), 0
+    while True:
+        j_end = min(j + block, n - 1)
+        out = engine.train_batch(
+            *(c[active] for c in cur),
+            mom,
+            lr[active],
+            int(rec[j_end] - rec[j]),
+            record_every=every,
+            on_divergence="mask",
+        )
+        loss[j : j_end + 1, active] = out.loss
+        for h, c, o in zip(hist, cur, (out.Wx, out.Wh, out.Wy)):
+            h[j : j_end + 1, active] = o
+            c[active] = o[-1]
+        gone = out.diverged_step >= 0
+        diverged[active[gone]] = rec[j] + out.diverged_step[gone]
+        active, j = active[~gone], j_end
+        if j == n - 1 or not active.size or np.all(loss[j, active] <= tol):
+            return hist, loss, diverged, j + 1
+
+
+def _distances(W0, hist, X, loss, budget=2**22):
+    """Kernel distance of every record ``hist[m][j, b]`` from ``W0[m][b]``.
+
+    ``(n, B)``, NaN where the loss is not finite.  Small networks (fewer parameters
+    than outputs) go through their Jacobians, never forming the kernels, with the
+    records in chunks that keep the Jacobians below about ``budget`` numbers; wide
+    ones form the kernels, one record at a time.
+    """
+    n, B = loss.shape
+    P, T, Nx = X.shape
+    Nh, Ny = W0[0].shape[-2], W0[2].shape[-2]
+    XB = np.broadcast_to(X, (B,) + X.shape)
+    out = np.full((n, B), np.nan)
+    if Nh * (Nx + Nh + Ny) >= P * Ny:  # wide: the kernels, one record at a time
+        K0 = ntk_batch(*W0, XB)
+        for j in range(n):
+            out[j] = kernel_distance_batch(K0, ntk_batch(*(h[j] for h in hist), XB))
+    else:
+        J0 = jacobian_batch(*W0, XB)
+        per = max(1, budget // J0.size)  # records in a chunk
+        for j in range(0, n, per):
+            Xj = np.broadcast_to(X, (min(per, n - j), B) + X.shape)
+            J = jacobian_batch(*(h[j : j + per] for h in hist), Xj)
+            out[j : j + per] = kernel_distance_jacobians(J0, J)
+    return np.where(np.isfinite(loss), out, np.nan)
 
 
 def run_grid(
@@ -116,6 +172,7 @@ def run_grid(
     record_every: int | None = None,
     draws: int | None = None,
     task=None,
+    tol: float | None = None,
 ) -> GridRun:
     """Train one network per grid point on the constant task and measure the NTK's move.
 
@@ -164,6 +221,11 @@ def run_grid(
         ``init(io, rec, rng, n_hidden) -> (Wx, Wh, Wy)`` the aligned weights (e.g.
         :func:`lrnn_utils.rotations.grid_task`, paper Fig. A4).  Default: the
         constant task above; ``K`` is then ignored.
+    tol : float, optional
+        Stop early: training runs in blocks of 10 records and stops after the first
+        block at whose end the loss of every network that has not diverged is at
+        most ``tol`` (e.g. the floor of a plot, below which nothing moves that a
+        figure could show).  ``steps`` and the histories then end there.
 
     Returns
     -------
@@ -208,6 +270,10 @@ def run_grid(
     if np.any(io <= 0) or np.any(rec <= 0):
         raise ValueError("io_scale and rec_scale must be > 0")
     Ts = np.array([check_positive_int(t, "T") for t in T.ravel()], dtype=int)
+    if tol is not None:
+        tol = check_finite_scalar(tol, "tol", positive=True)
+        if np.unique(Ts).size > 1:
+            raise ValueError("tol needs a single trajectory length T")
     n_hidden = check_positive_int(n_hidden, "n_hidden")
     K = check_positive_int(K, "K")
     steps = check_positive_int(steps, "steps", minimum=0)
@@ -229,7 +295,8 @@ def run_grid(
     W1 = [None, None, None]
     for t in sorted(set(Ts.tolist())):
         idx = np.flatnonzero(Ts == t)
-        X, Y, aligned = (task or _constant_task(K))(t, rng)
+        with single_threaded():  # small SVDs, which threads only slow down
+            X, Y, aligned = (task or _constant_task(K))(t, rng)
         Nx, Ny = X.shape[-1], Y.shape[-1]
         Ws = []
         for a, b in zip(io.ravel()[idx], rec.ravel()[idx]):
@@ -240,16 +307,18 @@ def run_grid(
                 Wh = unaligned_init(Nx, n_hidden, Ny, b, rng)[1]
                 Ws.append((Wx, Wh, Wy))
         W = [np.array(w) for w in zip(*Ws)]
-        hist, loss, _ = _train_group(W, X, Y, lr_arr[idx], rec_steps)
-        Xb = np.broadcast_to(X, (idx.size,) + X.shape)
+        hist, loss, _, n_t = _train_group(W, X, Y, lr_arr[idx], rec_steps, tol)
+        if n_t < n:  # stopped early (``tol``, a single ``T``): the records end here
+            n, rec_steps, loss_h, dist_h = (
+                n_t,
+                rec_steps[:n_t],
+                loss_h[:n_t],
+                dist_h[:n_t],
+            )
+            hist, loss = [h[:n] for h in hist], loss[:n]
         # one BLAS thread: many mid-sized products, which threads only slow down
         with np.errstate(over="ignore", invalid="ignore"), single_threaded():
-            K0 = ntk_batch(*W, Xb)
-            for j in range(n):
-                ok = np.isfinite(loss[j])
-                if ok.any():
-                    Kj = ntk_batch(*(h[j][ok] for h in hist), Xb[ok])
-                    dist_h[j, idx[ok]] = kernel_distance_batch(K0[ok], Kj)
+            dist_h[:, idx] = _distances(W, hist, X, loss)
         loss_h[:, idx] = loss
         for m in range(3):
             if W0[m] is None:

@@ -60,18 +60,34 @@ def _states(Wx, Wh, X):
 
 
 def _jacobian(Wx, Wh, Wy, X):
-    """Batched Jacobian, shape ``(..., P*Ny, n_params)``."""
-    P, T = X.shape[-3], X.shape[-2]
+    """Batched Jacobian, shape ``(..., P*Ny, n_params)``.
+
+    The sums over time are matrix products: ``Σ_t G_{T-t}[o, a] z_{p,t}[b]`` is
+    ``Gᵀ Z`` with ``G`` stacked as ``(T, Ny Nh)`` and ``Z`` as ``(T, P Nz)``.
+    """
+    P, T, Nx = X.shape[-3:]
     Ny, Nh = Wy.shape[-2:]
     G = _maps(Wh, Wy, T)  # (..., T, Ny, Nh)
     H = _states(Wx, Wh, X)  # (..., T+1, P, Nh)
-    Jx = np.einsum("...toa,...ptb->...poab", G, X)
-    Jh = np.einsum("...toa,...tpb->...poab", G, H[..., :T, :, :])
-    Jy = np.einsum("oc,...pb->...pocb", np.eye(Ny), H[..., T, :, :])
-    lead = X.shape[:-3]
-    return np.concatenate(
-        [J.reshape(lead + (P * Ny, -1)) for J in (Jx, Jh, Jy)], axis=-1
+    lead = np.broadcast_shapes(G.shape[:-3], X.shape[:-3])
+    GT = np.swapaxes(G.reshape(G.shape[:-2] + (Ny * Nh,)), -1, -2)  # (..., NyNh, T)
+    Xt = np.swapaxes(X, -3, -2).reshape(X.shape[:-3] + (T, P * Nx))
+    Jx = (GT @ Xt).reshape(lead + (Ny, Nh, P, Nx))
+    Jh = (GT @ H[..., :T, :, :].reshape(H.shape[:-3] + (T, P * Nh))).reshape(
+        lead + (Ny, Nh, P, Nh)
     )
+    J = np.zeros(lead + (P, Ny, Nh * (Nx + Nh) + Ny * Nh))
+    n = len(lead)
+    J[..., : Nh * Nx] = Jx.transpose(
+        tuple(range(n)) + (n + 2, n, n + 1, n + 3)
+    ).reshape(lead + (P, Ny, Nh * Nx))
+    J[..., Nh * Nx : Nh * (Nx + Nh)] = Jh.transpose(
+        tuple(range(n)) + (n + 2, n, n + 1, n + 3)
+    ).reshape(lead + (P, Ny, Nh * Nh))
+    Jy = J[..., Nh * (Nx + Nh) :].reshape(lead + (P, Ny, Ny, Nh))
+    for o in range(Ny):  # ∂ŷ_{p,o}/∂W_y[c, b] = δ_{oc} h_{p,T+1}[b]
+        Jy[..., o, o, :] = H[..., T, :, :]
+    return J.reshape(lead + (P * Ny, -1))
 
 
 def backward_maps(Wx, Wh, Wy, T: int) -> np.ndarray:
@@ -389,6 +405,42 @@ def kernel_distance_batch(K0, K1):
     num = np.einsum("...ij,...ij->...", K0, K1)
     den = np.linalg.norm(K0, axis=(-2, -1)) * np.linalg.norm(K1, axis=(-2, -1))
     return np.clip(1.0 - num / den, 0.0, None)
+
+
+def jacobian_batch(Wx, Wh, Wy, X):
+    """:func:`jacobian` for stacks of networks: an unvalidated kernel for drivers.
+
+    The leading axes of the weights and of ``X`` ``(..., P, T, Nx)`` must be equal
+    (broadcast ``X`` first); shape ``(..., P*Ny, n_params)``.
+    """
+    return _jacobian(Wx, Wh, Wy, X)
+
+
+def kernel_distance_jacobians(J0, J1):
+    """Kernel distance between ``K₀ = J₀ J₀ᵀ`` and ``K₁ = J₁ J₁ᵀ`` (batched).
+
+    An unvalidated kernel for drivers: the leading axes of the Jacobians
+    ``(..., P*Ny, n_params)`` broadcast.  The kernels are never formed:
+    ``⟨K₀, K₁⟩ = ‖J₀ᵀ J₁‖²`` and ``‖K‖ = ‖Jᵀ J‖`` use the parameter-space
+    products, much cheaper than ``J Jᵀ`` when a network has fewer parameters than
+    outputs (small networks, long trajectories).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> W0 = rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=(2, 2))
+    >>> W1 = tuple(w + 0.1 * rng.normal(size=w.shape) for w in W0)
+    >>> X = rng.normal(size=(6, 3, 2))  # 12 outputs, 12 parameters
+    >>> d = kernel_distance_jacobians(jacobian(*W0, X), jacobian(*W1, X))
+    >>> bool(np.isclose(d, kernel_distance(ntk(*W0, X), ntk(*W1, X))))
+    True
+    """
+    J0T, J1T = np.swapaxes(J0, -1, -2), np.swapaxes(J1, -1, -2)
+    num = np.sum(np.square(J0T @ J1), axis=(-2, -1))
+    n0 = np.linalg.norm(J0T @ J0, axis=(-2, -1))
+    n1 = np.linalg.norm(J1T @ J1, axis=(-2, -1))
+    return np.clip(1.0 - num / (n0 * n1), 0.0, None)
 
 
 def relative_weight_change(W0, W1) -> np.ndarray:

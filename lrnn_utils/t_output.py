@@ -623,31 +623,42 @@ def _lag_sums(b, s):
 
 
 def _scalar_modes(a, b, c, s, w, S, lr, rec):
-    """:func:`simulate_modes` for one scalar mode, in plain floats (lag form)."""
-    w, S = [float(x) for x in w], [float(x) for x in S]
-    ks = list(range(len(w)))
+    """:func:`simulate_modes` for one scalar mode, in plain floats (lag form).
+
+    The lag sums are polynomials in ``b``: ``g = Σ_k S_k b^k − u Σ_k w_k b^{2k}`` and
+    ``∂g/∂b``-like ``gb = Σ_k k S_k b^{k−1} − u Σ_k k w_k b^{2k−1}``, each pair (a
+    polynomial and its derivative) evaluated by one Horner pass (in ``b`` and in
+    ``b²``).
+    """
+    S_hi = [float(x) for x in S][::-1]  # highest power first, for Horner
+    w_hi = [float(x) for x in w][::-1]
     out = np.empty((4, rec.size))
     j = 0
     for step in range(int(rec[-1]) + 1):
         if step == rec[j]:
-            with np.errstate(over="ignore"):
-                out[:, j] = a, b, c, energy(a, b, c, s)
+            out[:3, j] = a, b, c
             j += 1
             if step == rec[-1]:
                 break
         try:
-            pw = [b**k for k in ks]
+            b2 = b * b
+            p, dp = 0.0, 0.0  # Σ S_k b^k and its derivative in b
+            q, dq = 0.0, 0.0  # Σ w_k x^k and its derivative in x = b²
+            for Sk, wk in zip(S_hi, w_hi):
+                dp, p = dp * b + p, p * b + Sk
+                dq, q = dq * b2 + q, q * b2 + wk
         except OverflowError:
             raise TrainingDivergedError(
                 step, "b", "try a smaller learning rate"
             ) from None
         u = a * c
-        r = [m - wk * u * p for m, wk, p in zip(S, w, pw)]
-        g = sum(p * x for p, x in zip(pw, r))
-        gb = sum(k * p * x for k, p, x in zip(ks[1:], pw, r[1:]))  # d b^k / db
+        g = p - u * q
+        gb = dp - u * b * dq  # d/db Σ w_k b^{2k} = 2 b Q'(b²), halved
         a, b, c = a + lr * c * g, b + lr * u * gb, c + lr * a * g
         if not max(abs(a), abs(b), abs(c)) <= DIVERGENCE_LIMIT:
             check_diverged(step + 1, "try a smaller learning rate", a=a, b=b, c=c)
+    with np.errstate(over="ignore"):  # the energy of every record in one call
+        out[3] = energy(out[0], out[1], out[2], s)
     return theory.ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2], energy=out[3])
 
 
