@@ -5,8 +5,9 @@
 computed by the book's own functions:
 
 * whether each dimension has a zero-loss solution (``s_i = u b^{T−i}``, checked with
-  :func:`lrnn_utils.theory.energy`) and the energy minimum
-  (:func:`lrnn_utils.theory.minimise_energy`, chapter 5);
+  :func:`lrnn_utils.theory.energy`) and the energy minimum (chapter 5; a grid
+  over ``b`` refined on ``∂E/∂b``, checked against
+  :func:`lrnn_utils.theory.minimise_energy`);
 * the modes ``(a, b, c)`` reached by gradient descent from a small balanced start, the
   learning curves, half-learning times and learning order
   (:func:`lrnn_utils.theory.simulate_modes`, :func:`lrnn_utils.theory.learning_time`,
@@ -38,11 +39,14 @@ import numpy as np
 
 from . import kernels, moments, network, stimuli, theory
 from ._validation import (
+    DIVERGENCE_LIMIT,
     TrainingDivergedError,
     as_finite_array,
+    check_diverged,
     check_finite_scalar,
     check_instance,
     check_positive_int,
+    record_steps,
 )
 
 __all__ = [
@@ -197,8 +201,9 @@ class Prediction:
     u_zero, b_zero : ndarray
         That zero-loss solution (NaN where none; ``b`` is free, given as 0, at T = 1).
     u_min, b_min, energy_min : ndarray
-        The energy minimum over ``(u, b)`` with ``|b| <= 10``
-        (:func:`lrnn_utils.theory.minimise_energy`).
+        The energy minimum over ``(u, b)`` with ``|b| <= 10`` (the minimum
+        :func:`lrnn_utils.theory.minimise_energy` finds, or a lower one where its local
+        searches stop short).
     min_at_bound : ndarray of bool
         The minimum lies on ``|b| = 10``: the infimum is approached as ``|b| → ∞``.
     t, u, b, energy : ndarray
@@ -409,6 +414,117 @@ def _zero_loss(s):
     return ok, u, b
 
 
+def _mode_run(a, b, c, s, lr, steps, record_every):
+    """:func:`lrnn_utils.theory.simulate_modes` for one scalar mode, by Horner's rule.
+
+    The same Euler steps as there (tests/test_explore.py compares the two), with the
+    lag sums written as polynomials in ``b``: with ``S_k = s_{T−k}``,
+    ``g = Σ_k S_k b^k − u Σ_k b^{2k}`` and ``∂g``-like
+    ``gb = Σ_k k S_k b^{k−1} − u b Σ_k k b^{2(k−1)}``, each polynomial and its
+    derivative evaluated in one Horner pass (in ``b`` and in ``b²``), several times
+    cheaper than forming every power.  The energy is computed from the residuals at the
+    recorded steps only.  Raises :class:`TrainingDivergedError` as there.
+    """
+    a, b, c = float(a), float(b), float(c)
+    S = [float(x) for x in s]  # S[::-1][k] = S_k: highest power first, for Horner
+    T = len(S)
+    rec = record_steps(steps, record_every)
+    recorded, out = rec.tolist(), np.empty((4, rec.size))
+    last, j, want = recorded[-1], 0, recorded[0]
+    hint = "try a smaller learning rate"
+    for step in range(last + 1):
+        try:
+            b ** (T - 1)  # the largest power simulate_modes forms
+        except OverflowError:
+            raise TrainingDivergedError(step, "b", hint) from None
+        u, b2 = a * c, b * b
+        if step == want:
+            E, pk = 0.0, 1.0  # pk = b^k; b^(T-1) is finite
+            for x in reversed(S):
+                d = x - u * pk
+                E, pk = E + d * d, pk * b
+            out[:, j] = a, b, c, 0.5 * E
+            j += 1
+            want = recorded[j] if j < rec.size else -1
+        if step == last:
+            break
+        p = dp = q = dq = 0.0  # Σ S_k b^k, its b-derivative; Σ x^k, its x-derivative
+        for x in S:
+            dp, p = dp * b + p, p * b + x
+            dq, q = dq * b2 + q, q * b2 + 1.0
+        g, gb = p - u * q, dp - u * b * dq
+        a, b, c = a + lr * c * g, b + lr * u * gb, c + lr * a * g
+        if not max(abs(a), abs(b), abs(c)) <= DIVERGENCE_LIMIT:
+            check_diverged(step + 1, hint, a=a, b=b, c=c)
+    return theory.ModeTrajectory(steps=rec, a=out[0], b=out[1], c=out[2], energy=out[3])
+
+
+_B_BOUND = 10.0  # box |b| <= 10 of the energy minimum (theory.minimise_energy's)
+_B_GRID = 801  # grid of b on the box (step 0.025) before the local refinement
+_REFINE = 14  # regula falsi (Illinois) steps on each bracket: down to rounding
+
+
+def _energy_minima(s):
+    """Energy minimum over ``(u, b)``, ``|b| <= 10``, of every row of ``s`` at once.
+
+    The same minimum as :func:`lrnn_utils.theory.minimise_energy` (tests/test_explore.py
+    compares them on many profiles; where its nine local L-BFGS-B searches stop in a
+    local minimum, this finds the lower one), at a fraction of the cost: the energy
+    minimised over ``u`` (``u = optimal_u(b)``) is evaluated on a grid of ``b`` over
+    the box, and each grid minimum with a sign change of ``∂E/∂b`` between its two
+    neighbours is refined by regula falsi (Illinois) on ``∂E/∂b``; the grid points and
+    the box corners stay candidates.  Ties up to rounding go to the largest ``b``, as
+    there.  Returns ``(u, b, E)``, each of shape ``(K,)``.
+    """
+    K, T = s.shape
+    s_lag = s[:, ::-1]  # s_lag[:, k]: weight of the input k steps before the read-out
+    lag = np.arange(1, T, dtype=float)
+
+    def fit(b, rows):  # b: (n,) -> u, E, dE/db at u = optimal_u(b), each (n,)
+        sr = s_lag[rows]
+        p = np.ones((b.size, T))  # p[:, k] = b^k
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.cumprod(np.broadcast_to(b[:, None], (b.size, T - 1)), 1, out=p[:, 1:])
+            u = np.einsum("nt,nt->n", p, sr) / np.einsum("nt,nt->n", p, p)
+            r = sr - u[:, None] * p
+            g = -u * np.einsum("nt,nt->n", lag * p[:, :-1], r[:, 1:])
+            return u, 0.5 * np.einsum("nt,nt->n", r, r), g
+
+    grid = np.linspace(-_B_BOUND, _B_BOUND, _B_GRID)
+    _, E, _ = fit(np.tile(grid, K), np.repeat(np.arange(K), grid.size))
+    E = E.reshape(K, grid.size)
+    inner = (E[:, 1:-1] <= E[:, :-2]) & (E[:, 1:-1] <= E[:, 2:])
+    k_in, i_in = np.nonzero(inner)  # grid minima: a stationary point within a step
+    lo, hi = grid[i_in], grid[i_in + 2]
+    _, _, g_lo = fit(lo, k_in)
+    _, _, g_hi = fit(hi, k_in)
+    ok = (g_lo < 0) & (g_hi > 0)  # a sign change of dE/db: refine
+    kk, lo, hi, g_lo, g_hi = k_in[ok], lo[ok], hi[ok], g_lo[ok], g_hi[ok]
+    x, prev = 0.5 * (lo + hi), np.zeros(kk.size, bool)
+    for _ in range(_REFINE):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = (lo * g_hi - hi * g_lo) / (g_hi - g_lo)
+        x = np.where((x > lo) & (x < hi), x, 0.5 * (lo + hi))
+        _, _, g = fit(x, kk)
+        left = g < 0  # the root lies right of x: x becomes lo
+        # Illinois: an end kept twice in a row has its value halved
+        g_lo = np.where(left, g, np.where(~prev, 0.5 * g_lo, g_lo))
+        g_hi = np.where(left, np.where(prev, 0.5 * g_hi, g_hi), g)
+        lo, hi, prev = np.where(left, x, lo), np.where(left, hi, x), left
+    cand_b = np.concatenate([x, grid[i_in + 1], np.repeat(grid[[0, -1]], K)])
+    cand_k = np.concatenate([kk, k_in, np.tile(np.arange(K), 2)])
+    cu, cE, _ = fit(cand_b, cand_k)
+    cE = np.where(np.isnan(cE), np.inf, cE)  # b^(2(T-1)) overflows for long profiles
+    u, b, E = np.empty(K), np.empty(K), np.empty(K)
+    for k in range(K):
+        mine = np.flatnonzero(cand_k == k)
+        Ek = cE[mine]
+        tie = mine[Ek <= Ek.min() * (1 + 1e-9)]
+        j = tie[np.argmax(cand_b[tie])]
+        u[k], b[k], E[k] = cu[j], cand_b[j], cE[j]
+    return u, b, E
+
+
 def _default_lr(s, u_min, b_min, at_bound):
     """Half the stable rate at the balanced energy minima, at most 0.05.
 
@@ -523,11 +639,8 @@ def predict(
         raise TypeError(f"extend must be callable, got {type(extend).__name__}")
 
     zero_ok, u_zero, b_zero = _zero_loss(s)
-    mins = [theory.minimise_energy(row) for row in s]
-    u_min = np.array([m.u for m in mins])
-    b_min = np.array([m.b for m in mins])
-    E_min = np.array([m.energy for m in mins])
-    at_bound = np.abs(b_min) >= 10.0 * (1 - 1e-9)
+    u_min, b_min, E_min = _energy_minima(s)
+    at_bound = np.abs(b_min) >= _B_BOUND * (1 - 1e-9)
     if lr is None:
         lr = _default_lr(s, u_min, b_min, at_bound)
     lr = check_finite_scalar(lr, "lr", positive=True)
@@ -542,9 +655,9 @@ def predict(
             run = theory.simulate_modes(
                 a0, a0, c0, s, lr, n_steps, record_every=rec_every, tol=_CONVERGED_TOL
             )
-        else:  # one scalar run per dimension: simulate_modes' fast path
+        else:  # one scalar run per dimension, by Horner's rule
             runs = [
-                theory.simulate_modes(a0[k], a0[k], c0[k], s[k], lr, n_steps, rec_every)
+                _mode_run(a0[k], a0[k], c0[k], s[k], lr, n_steps, rec_every)
                 for k in range(K)
             ]
             run = theory.ModeTrajectory(

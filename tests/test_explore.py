@@ -28,7 +28,16 @@ import time
 import numpy as np
 import pytest
 
-from lrnn_utils import engine, explore, kernels, moments, network, tasks, theory
+from lrnn_utils import (
+    TrainingDivergedError,
+    engine,
+    explore,
+    kernels,
+    moments,
+    network,
+    tasks,
+    theory,
+)
 
 ATOL_RUN = 1e-8
 RTOL_RUN = 1e-7
@@ -251,6 +260,81 @@ def test_divergence_is_predicted_at_the_same_step():
     h = engine.train(*W, task.X, task.Y, 3.0, 200, on_divergence="mask")
     assert abs(int(h.diverged_step) - pred.diverged_step) <= 1
     assert "diverged at step" in str(pred) and "nan" not in str(pred)
+
+
+# ------------------------------------------------------------------ fast paths
+def _minimum_profiles():
+    """Seeded random profiles of every length the page offers, the book's families."""
+    rng = np.random.default_rng(11)
+    out = [np.zeros(4), np.ones(1), np.array([0.25, 0.5, 1.0]), np.array([1.0, 0, 0])]
+    out += [np.array([1.0, 0, 1, 0, 1]), np.array([0.0, 1, 0, 1])]  # E(u,b) = E(-u,-b)
+    for T in (1, 2, 3, 5, 8, 15, 32):
+        for _ in range(12):
+            out.append(rng.normal(size=T))
+            out.append(rng.uniform(0, 1, size=T) * rng.choice([-1, 1]))
+    for kind in ("constant", "exponential", "inverse_exponential"):
+        for T in (2, 6, 30):
+            for lam in (0.5, 0.7, 1.0, 1.5):
+                out.append(tasks.task_singular_values(kind, T, 1.0, lam))
+    for T in (2, 6, 30):
+        for beta in (0.2, 0.6, 1.0, 1.5, 2.0):
+            out.append(tasks.dirac_singular_values(T, beta, 1.0))
+    return out
+
+
+def test_energy_minimum_matches_minimise_energy():
+    """The playground's grid-and-refine minimum against nine L-BFGS-B searches.
+
+    Never higher than theory.minimise_energy's (relative 1e-9 of Σ s²); where the
+    energies agree, the same fitted profile u b^(T-i) (1e-4 of ||s||: flat minima
+    with tiny u leave b loosely determined) and the same side of the box; where lower,
+    a true point of the energy (recomputed with theory.energy).
+    """
+    lower = 0
+    for s in _minimum_profiles():
+        ref = theory.minimise_energy(s)
+        u, b, E = (x[0] for x in explore._energy_minima(s[None]))
+        scale = float(s @ s) + 1e-300
+        assert E <= ref.energy + 1e-9 * scale, s
+        assert abs(float(theory.energy(u, b, 1.0, s)) - E) <= 1e-12 * scale
+        lags = theory.time_lags(s.size)
+        if E >= ref.energy - 1e-9 * scale:
+            gap = np.abs(u * b**lags - ref.u * ref.b**lags).max()
+            assert gap <= 1e-4 * np.sqrt(scale), (s, u, b, ref)
+            assert (abs(b) >= 10 * (1 - 1e-9)) == (abs(ref.b) >= 10 * (1 - 1e-9))
+        else:
+            lower += 1
+    assert lower <= 10  # the local searches rarely stop short
+
+
+def test_mode_run_matches_simulate_modes():
+    """Horner's rule against simulate_modes' scalar path: same records to 1e-9 at
+    stable rates, the same divergence step at unstable ones."""
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        T = int(rng.integers(1, 33))
+        s = rng.normal(size=T) * rng.choice([0.3, 1.0])
+        a, lr = float(rng.uniform(0.05, 0.5)), 0.2 * float(rng.uniform(0.1, 1.0))
+        c = a * rng.choice([-1, 1])
+        try:
+            ref = theory.simulate_modes(a, a, c, s, lr, 300, 7)
+        except TrainingDivergedError as err:
+            with pytest.raises(TrainingDivergedError) as ours:
+                explore._mode_run(a, a, c, s, lr, 300, 7)
+            assert ours.value.step == err.step
+            continue
+        end = ref.end()
+        if lr > 0.9 * float(theory.max_stable_lr(end.a, end.b, end.c, s)):
+            continue  # near the stability limit rounding grows: not comparable
+        run = explore._mode_run(a, a, c, s, lr, 300, 7)
+        assert run.steps.tolist() == ref.steps.tolist()
+        for x in ("a", "b", "c", "energy"):
+            np.testing.assert_allclose(getattr(run, x), getattr(ref, x), atol=1e-9)
+    with pytest.raises(TrainingDivergedError) as err:
+        explore._mode_run(0.1, 0.1, 0.1, np.array([0.5, 1.0, 0.8]), 3.0, 200, 1)
+    with pytest.raises(TrainingDivergedError) as ref:
+        theory.simulate_modes(0.1, 0.1, 0.1, np.array([0.5, 1.0, 0.8]), 3.0, 200)
+    assert err.value.step == ref.value.step
 
 
 # ------------------------------------------------------------------ measuring data
